@@ -1,0 +1,10 @@
+//! Reusable analysers that rules build on. Each answers one question about observed data
+//! and says why, so findings can show their reasoning.
+
+pub mod bucket_exposure;
+pub mod event_selectors;
+pub mod retention;
+pub mod trail_coverage;
+mod truth;
+
+pub use truth::Truth;

@@ -1,0 +1,128 @@
+//! Which trails record an account's activity, and whether they do it fully.
+//!
+//! An account is covered by its own trails and by an organization trail of the
+//! organization's management account — whether or not the member can see that trail
+//! (members see it in real AWS; an emulator may hide it; the verdict must not depend on
+//! it). A multi-region trail seen in many regions is one trail: the inventory keys trails
+//! by ARN.
+
+use super::event_selectors::management_coverage;
+use super::Truth;
+use crate::inventory::{Account, Inventory, ObservationError, Trail};
+
+/// How a trail relates to the account it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// The account owns the trail.
+    Own,
+    /// An organization trail of the management account; covers every member account.
+    OrganizationTrail,
+    /// Listed by the account's `DescribeTrails` though owned elsewhere (an organization trail
+    /// seen from a member when the organization itself was not in scope).
+    Listed,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CoveringTrail<'a> {
+    pub trail: &'a Trail,
+    pub via: Via,
+}
+
+/// Trails that may record `account`'s activity, in ARN order, each once.
+pub fn covering_trails<'a>(inventory: &'a Inventory, account: &Account) -> Vec<CoveringTrail<'a>> {
+    let organization = inventory.organization();
+    let listed = |trail: &Trail| {
+        account
+            .regions
+            .values()
+            .any(|region| region.trails.value().is_ok_and(|arns| arns.contains(&trail.arn)))
+    };
+    inventory
+        .trails
+        .values()
+        .filter_map(|trail| {
+            let via = if trail.owner_account() == account.id {
+                Via::Own
+            } else if trail.is_organization_trail
+                && organization.is_some_and(|org| org.management_account_id == trail.owner_account() && org.contains(&account.id))
+            {
+                Via::OrganizationTrail
+            } else if listed(trail) {
+                Via::Listed
+            } else {
+                return None;
+            };
+            Some(CoveringTrail { trail, via })
+        })
+        .collect()
+}
+
+/// Whether the account's trails could be discovered at all. Multi-region and organization
+/// trails appear in every region's `DescribeTrails`, so one region that answered suffices
+/// to know them; if none answered, the account's trails are unknown.
+pub fn discovery(account: &Account) -> Result<(), Vec<ObservationError>> {
+    if let Some(error) = &account.session_error {
+        return Err(vec![error.clone()]);
+    }
+    let scanned = account.regions.values().filter(|r| r.skipped.is_none()).collect::<Vec<_>>();
+    if scanned.iter().any(|region| region.trails.is_ok()) {
+        return Ok(());
+    }
+    let errors = scanned.iter().filter_map(|region| region.trails.value().err().cloned()).collect::<Vec<_>>();
+    if errors.is_empty() {
+        return Err(vec![ObservationError {
+            kind: crate::inventory::ErrorKind::NotCollected,
+            operation: "cloudtrail:DescribeTrails".into(),
+            message: "no region of the account was scanned".into(),
+        }]);
+    }
+    Err(errors)
+}
+
+/// Whether the trail is logging (from its observed status).
+pub fn is_logging(trail: &Trail) -> Truth {
+    match trail.status.value() {
+        Ok(status) if status.is_logging => Truth::Yes,
+        Ok(_) => Truth::no(format!("{} is not logging", trail.name)),
+        Err(error) => Truth::unknown(format!("{}: logging status unknown ({error})", trail.name)),
+    }
+}
+
+/// CIS "CloudTrail enabled in all regions": multi-region AND logging AND all management
+/// events, read and write, from every source.
+pub fn records_all_regions(trail: &Trail) -> Truth {
+    let multi_region = if trail.is_multi_region {
+        Truth::Yes
+    } else {
+        Truth::no(format!("{} is a single-region trail ({})", trail.name, trail.home_region))
+    };
+    let selectors = match trail.event_selectors.value() {
+        Ok(selectors) => {
+            let coverage = management_coverage(selectors);
+            if coverage.is_complete() {
+                Truth::Yes
+            } else {
+                Truth::no(format!("{}: {}", trail.name, coverage.shortfall()))
+            }
+        }
+        Err(error) => Truth::unknown(format!("{}: event selectors unknown ({error})", trail.name)),
+    };
+    Truth::all([multi_region, is_logging(trail), selectors])
+}
+
+/// Records global service events (IAM, STS, CloudFront) for the account: a logging
+/// multi-region trail with `IncludeGlobalServiceEvents`.
+pub fn records_global_service_events(trail: &Trail) -> Truth {
+    let multi_region = if trail.is_multi_region {
+        Truth::Yes
+    } else {
+        Truth::no(format!("{} is a single-region trail", trail.name))
+    };
+    let global = if trail.include_global_service_events {
+        Truth::Yes
+    } else {
+        Truth::no(format!("{} excludes global service events", trail.name))
+    };
+    Truth::all([multi_region, global, is_logging(trail)])
+}

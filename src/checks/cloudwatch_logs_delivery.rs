@@ -1,0 +1,66 @@
+//! TW301 cloudwatch-logs-delivery — CIS "Ensure CloudTrail trails are integrated with CloudWatch Logs".
+
+use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::inventory::path;
+use chrono::Duration;
+
+pub fn check(ctx: &RuleContext) -> CheckResult {
+    let max_age_hours = ctx.integer("max_delivery_age_hours")?;
+    let max_age = Duration::hours(max_age_hours);
+    Ok(ctx
+        .inventory
+        .trails
+        .values()
+        .map(|trail| {
+            let outcome = Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn).evidence(
+                format!("{}.cloud_watch_logs_log_group_arn", path::trail(&trail.arn)),
+                &trail.cloud_watch_logs_log_group_arn,
+            );
+            let Some(group) = trail.log_group_arn() else {
+                return outcome.fail(format!("{} does not deliver to CloudWatch Logs", trail.name));
+            };
+            let status = match trail.status.value() {
+                Ok(status) => status,
+                Err(error) => return outcome.error(format!("{}: delivery status unknown ({error})", trail.name)),
+            };
+            let outcome = outcome
+                .evidence(
+                    format!("{}.status.latest_cloud_watch_logs_delivery_time", path::trail(&trail.arn)),
+                    status.latest_cloud_watch_logs_delivery_time,
+                )
+                .evidence(
+                    format!("{}.status.latest_cloud_watch_logs_delivery_error", path::trail(&trail.arn)),
+                    &status.latest_cloud_watch_logs_delivery_error,
+                );
+            let error_note = status
+                .latest_cloud_watch_logs_delivery_error
+                .as_deref()
+                .map(|e| format!(" (last error: {e})"))
+                .unwrap_or_default();
+            match status.latest_cloud_watch_logs_delivery_time {
+                None => outcome.fail(format!("{} is set to deliver to {group} but has never delivered{error_note}", trail.name)),
+                Some(time) if ctx.now - time > max_age => outcome.fail(format!(
+                    "{}: last delivery to CloudWatch Logs was {} ago, more than {max_age_hours} h{error_note}",
+                    trail.name,
+                    age(ctx.now - time)
+                )),
+                Some(time) => outcome.pass(format!(
+                    "{} delivers to {group}; last delivery {} ago",
+                    trail.name,
+                    age((ctx.now - time).max(Duration::zero()))
+                )),
+            }
+        })
+        .collect())
+}
+
+/// A duration in words a person reads at a glance: `3 h 5 min`, `12 days`.
+fn age(duration: Duration) -> String {
+    if duration.num_days() >= 2 {
+        format!("{} days", duration.num_days())
+    } else if duration.num_hours() >= 1 {
+        format!("{} h {} min", duration.num_hours(), duration.num_minutes() % 60)
+    } else {
+        format!("{} min", duration.num_minutes())
+    }
+}

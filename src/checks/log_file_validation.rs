@@ -1,0 +1,23 @@
+//! TW102 log-file-validation — CIS "Ensure CloudTrail log file validation is enabled".
+
+use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::inventory::path;
+
+pub fn check(ctx: &RuleContext) -> CheckResult {
+    Ok(ctx
+        .inventory
+        .trails
+        .values()
+        .map(|trail| {
+            let outcome = Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn).evidence(
+                format!("{}.log_file_validation_enabled", path::trail(&trail.arn)),
+                trail.log_file_validation_enabled,
+            );
+            if trail.log_file_validation_enabled {
+                outcome.pass(format!("{} signs digest files for its logs", trail.name))
+            } else {
+                outcome.fail(format!("{} has log file validation disabled: tampering with its logs cannot be detected", trail.name))
+            }
+        })
+        .collect())
+}

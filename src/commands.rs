@@ -1,0 +1,138 @@
+//! What each subcommand does. Errors carry the exit code they map to.
+
+use crate::cli::{Cli, ColorChoice, Command, EvaluationArgs, Format, FrameworksCommand, ReportArgs, RulesCommand};
+use crate::engine::{self, Catalog, ExitCode, Gate, Selection};
+use crate::inventory::{Inventory, SnapshotError};
+use crate::report::{self, Report};
+use std::io::IsTerminal;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A bad argument or an unknown name: the user can fix the command line.
+    #[error("{0}")]
+    Usage(String),
+    /// An input file that cannot be used.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// trailwarden could not finish.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            AppError::Usage(_) | AppError::Snapshot(_) => ExitCode::Usage,
+            AppError::Runtime(_) => ExitCode::Runtime,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
+    let catalog = Catalog::builtin().map_err(|e| AppError::Runtime(e.to_string()))?;
+    match cli.command {
+        Command::Evaluate(args) => {
+            let inventory = Inventory::load(&args.snapshot)?;
+            let gate = Gate { fail_on: args.gate.fail_on, allow_incomplete: args.gate.allow_incomplete };
+            evaluate_and_report(&catalog, &inventory, &args.evaluation, &args.report, Some(gate))
+        }
+        Command::Demo(args) => {
+            let inventory = crate::demo::inventory().map_err(|e| AppError::Runtime(format!("built-in demo: {e}")))?;
+            let gate = args.fail_on.map(|fail_on| Gate { fail_on, allow_incomplete: args.allow_incomplete });
+            evaluate_and_report(&catalog, &inventory, &args.evaluation, &args.report, gate)
+        }
+        Command::Rules { command } => rules(&catalog, command),
+        Command::Frameworks { command } => frameworks(&catalog, command),
+    }
+}
+
+fn evaluate_and_report(
+    catalog: &Catalog,
+    inventory: &Inventory,
+    args: &EvaluationArgs,
+    output: &ReportArgs,
+    gate: Option<Gate>,
+) -> Result<ExitCode, AppError> {
+    let selection = Selection::resolve(catalog, &args.rules, args.framework.as_deref()).map_err(AppError::Usage)?;
+    let now = args.now.unwrap_or(inventory.collected_at);
+    let evaluation = engine::evaluate(inventory, catalog, &selection, &args.params, now).map_err(|e| {
+        if e.is_usage() {
+            AppError::Usage(e.to_string())
+        } else {
+            AppError::Runtime(e.to_string())
+        }
+    })?;
+    let framework = args
+        .framework
+        .as_deref()
+        .and_then(|id| catalog.framework(id))
+        .map(|framework| framework.view(&evaluation.findings));
+    let decision = gate.map(|gate| {
+        let (code, reason) = gate.decide(&evaluation.findings);
+        report::GateDecision { gate, code, reason }
+    });
+    let report = Report { catalog, inventory, evaluation: &evaluation, framework, gate: decision.clone() };
+    let text = match output.format {
+        Format::Table => report::table::render(&report, output.all, use_color(output)),
+        Format::Json => report::json::render(&report).map_err(|e| AppError::Runtime(format!("cannot render JSON: {e}")))?,
+    };
+    report::write(output.output.as_deref(), &text).map_err(AppError::Runtime)?;
+    let code = decision.as_ref().map_or(ExitCode::Success, |d| d.code);
+    if let Some(decision) = decision.filter(|d| d.code != ExitCode::Success) {
+        eprintln!("trailwarden: {} (exit {})", decision.reason, decision.code.code());
+    }
+    Ok(code)
+}
+
+fn use_color(output: &ReportArgs) -> bool {
+    match output.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            output.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
+}
+
+fn rules(catalog: &Catalog, command: RulesCommand) -> Result<ExitCode, AppError> {
+    let text = match command {
+        RulesCommand::List { format: Format::Table } => report::catalog::rules_table(catalog),
+        RulesCommand::List { format: Format::Json } => {
+            report::catalog::rules_json(catalog).map_err(|e| AppError::Runtime(e.to_string()))?
+        }
+        RulesCommand::Show { rule } => {
+            let rule = catalog
+                .rule(&rule)
+                .ok_or_else(|| AppError::Usage(format!("unknown rule `{rule}`: `trailwarden rules list` shows the catalog")))?;
+            crate::docs::rule_page(catalog, rule)
+        }
+        RulesCommand::Docs { out } => {
+            crate::docs::write_all(catalog, &out).map_err(AppError::Runtime)?;
+            return Ok(ExitCode::Success);
+        }
+    };
+    report::write(None, &text).map_err(AppError::Runtime)?;
+    Ok(ExitCode::Success)
+}
+
+fn frameworks(catalog: &Catalog, command: FrameworksCommand) -> Result<ExitCode, AppError> {
+    let text = match command {
+        FrameworksCommand::List { format: Format::Table } => report::catalog::frameworks_table(catalog),
+        FrameworksCommand::List { format: Format::Json } => {
+            report::catalog::frameworks_json(catalog).map_err(|e| AppError::Runtime(e.to_string()))?
+        }
+        FrameworksCommand::Show { id, format } => {
+            let framework = catalog.framework(&id).ok_or_else(|| {
+                AppError::Usage(format!("unknown framework `{id}`: `trailwarden frameworks list` shows them"))
+            })?;
+            match format {
+                Format::Table => report::catalog::framework_table(framework),
+                Format::Json => {
+                    report::catalog::framework_json(framework).map_err(|e| AppError::Runtime(e.to_string()))?
+                }
+            }
+        }
+    };
+    report::write(None, &text).map_err(AppError::Runtime)?;
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,571 @@
+//! What was observed, as a versioned snapshot.
+//!
+//! Shared resources (trails, buckets, keys, log groups) are top-level collections keyed by
+//! their identity, each carrying the account that owns it: a trail is one trail however many
+//! regions or accounts saw it, and a bucket in a log-archive account is one bucket for every
+//! trail that writes to it. Accounts hold what is per account and per region.
+
+use super::keyed::{self, Keyed, KeyedMap};
+use super::observed::Observed;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// Version of this format; see docs/inventory.md. Loading another version is an error.
+    pub schema_version: u32,
+    /// The program that wrote the snapshot, e.g. `trailwarden 0.1.0`.
+    pub generator: String,
+    /// When collection finished. Freshness rules measure against this unless `--now` is given.
+    pub collected_at: DateTime<Utc>,
+    #[serde(default = "default_partition")]
+    pub partition: String,
+    /// Who ran the collection (`sts:GetCallerIdentity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<CallerIdentity>,
+    /// `None`: the organization was not in scope. `Some(Error)`: it was, but could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Observed<Organization>>,
+    #[serde(with = "keyed")]
+    pub accounts: KeyedMap<Account>,
+    #[serde(default, with = "keyed")]
+    pub trails: KeyedMap<Trail>,
+    #[serde(default, with = "keyed")]
+    pub buckets: KeyedMap<Bucket>,
+    #[serde(default, with = "keyed")]
+    pub kms_keys: KeyedMap<KmsKey>,
+    #[serde(default, with = "keyed")]
+    pub log_groups: KeyedMap<LogGroup>,
+}
+
+fn default_partition() -> String {
+    "aws".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    #[serde(default)]
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub id: String,
+    pub management_account_id: String,
+    /// Every account of the organization, in scope or not.
+    #[serde(default)]
+    pub accounts: Vec<OrganizationAccount>,
+}
+
+impl Organization {
+    pub fn contains(&self, account_id: &str) -> bool {
+        self.management_account_id == account_id || self.accounts.iter().any(|a| a.id == account_id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationAccount {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`.
+    #[serde(default)]
+    pub status: String,
+}
+
+/// One account in scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Why trailwarden could not act in this account at all (e.g. the role could not be
+    /// assumed). Every observation of the account then carries the same error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_error: Option<super::ObservationError>,
+    #[serde(default, with = "keyed")]
+    pub regions: KeyedMap<Region>,
+    /// Account-level S3 Block Public Access (`s3control:GetPublicAccessBlock`); `Ok(None)`: not configured.
+    #[serde(default)]
+    pub s3_public_access_block: Observed<Option<PublicAccessBlock>>,
+}
+
+impl Keyed for Account {
+    fn key(&self) -> &str {
+        &self.id
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub name: String,
+    /// Why the region was not scanned (e.g. not enabled for the account). Skipped is not failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// ARNs of the trails `DescribeTrails` (with shadow trails) listed in this region.
+    #[serde(default)]
+    pub trails: Observed<Vec<String>>,
+}
+
+impl Keyed for Region {
+    fn key(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A trail, once, however many regions and accounts listed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trail {
+    pub arn: String,
+    pub name: String,
+    pub home_region: String,
+    pub is_multi_region: bool,
+    pub is_organization_trail: bool,
+    pub include_global_service_events: bool,
+    pub log_file_validation_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_bucket_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_key_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sns_topic_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_watch_logs_role_arn: Option<String>,
+    /// `cloudtrail:GetTrailStatus` in the home region.
+    #[serde(default)]
+    pub status: Observed<TrailStatus>,
+    /// `cloudtrail:GetEventSelectors` in the home region.
+    #[serde(default)]
+    pub event_selectors: Observed<EventSelectors>,
+    /// `cloudtrail:GetInsightSelectors` in the home region.
+    #[serde(default)]
+    pub insight_selectors: Observed<Vec<InsightSelector>>,
+}
+
+impl Keyed for Trail {
+    fn key(&self) -> &str {
+        &self.arn
+    }
+}
+
+impl Trail {
+    /// The account that owns the trail (from its ARN; validated when a snapshot is loaded).
+    pub fn owner_account(&self) -> &str {
+        arn_account(&self.arn)
+    }
+
+    /// The S3 key prefix under which CloudTrail writes logs and digests: `[prefix/]AWSLogs/`.
+    pub fn log_key_prefix(&self) -> String {
+        match self.s3_key_prefix.as_deref().map(|p| p.trim_end_matches('/')) {
+            Some(prefix) if !prefix.is_empty() => format!("{prefix}/AWSLogs/"),
+            _ => "AWSLogs/".to_owned(),
+        }
+    }
+
+    /// The log group ARN without the `:*` suffix CloudTrail reports.
+    pub fn log_group_arn(&self) -> Option<&str> {
+        self.cloud_watch_logs_log_group_arn.as_deref().map(normalize_log_group_arn)
+    }
+}
+
+/// `arn:aws:logs:r:a:log-group:NAME:*` → `arn:aws:logs:r:a:log-group:NAME`.
+pub fn normalize_log_group_arn(arn: &str) -> &str {
+    arn.strip_suffix(":*").unwrap_or(arn)
+}
+
+/// The account field of an ARN already validated at load time; empty if absent.
+pub(crate) fn arn_account(arn: &str) -> &str {
+    super::Arn::parse(arn).map(|a| a.account).unwrap_or_default()
+}
+
+/// The account and region of an ARN already validated at load time; empty where absent.
+pub fn arn_account_region(arn: &str) -> (&str, &str) {
+    super::Arn::parse(arn).map(|a| (a.account, a.region)).unwrap_or_default()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrailStatus {
+    pub is_logging: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_delivery_time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_delivery_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_digest_delivery_time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_digest_delivery_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_cloud_watch_logs_delivery_time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_cloud_watch_logs_delivery_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_logging_time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_logging_time: Option<DateTime<Utc>>,
+}
+
+/// A trail has classic or advanced selectors, never both (AWS returns one kind).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSelectors {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classic: Vec<EventSelector>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advanced: Vec<AdvancedEventSelector>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSelector {
+    pub read_write_type: ReadWriteType,
+    pub include_management_events: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_resources: Vec<DataResource>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReadWriteType {
+    ReadOnly,
+    WriteOnly,
+    All,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataResource {
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvancedEventSelector {
+    /// Informational only: AWS gives the name no meaning, and neither does trailwarden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub field_selectors: Vec<AdvancedFieldSelector>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvancedFieldSelector {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_ends_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsightSelector {
+    /// `ApiCallRateInsight` or `ApiErrorRateInsight`.
+    pub insight_type: String,
+}
+
+/// An S3 bucket a trail writes to (or that receives its access logs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub name: String,
+    /// The account that owns the bucket, when known (the account whose session could read it,
+    /// or the trail owner's account for a same-account bucket).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_account: Option<String>,
+    /// `s3:GetBucketLocation`, normalized (`us-east-1` for the empty answer).
+    #[serde(default)]
+    pub region: Observed<String>,
+    #[serde(default)]
+    pub acl: Observed<BucketAcl>,
+    /// The policy document as AWS returned it; `Ok(None)`: no policy.
+    #[serde(default)]
+    pub policy: Observed<Option<String>>,
+    /// `s3:GetBucketPolicyStatus`; `Ok(None)`: no policy.
+    #[serde(default)]
+    pub policy_status: Observed<Option<PolicyStatus>>,
+    #[serde(default)]
+    pub public_access_block: Observed<Option<PublicAccessBlock>>,
+    #[serde(default)]
+    pub versioning: Observed<Versioning>,
+    /// Server access logging; `Ok(None)`: disabled.
+    #[serde(default)]
+    pub logging: Observed<Option<BucketLogging>>,
+    /// Lifecycle rules; `Ok(vec![])`: no lifecycle configuration.
+    #[serde(default)]
+    pub lifecycle: Observed<Vec<LifecycleRule>>,
+    /// Default encryption; `Ok(None)`: none configured.
+    #[serde(default)]
+    pub encryption: Observed<Option<BucketEncryption>>,
+    /// `Ok(None)`: Object Lock not configured.
+    #[serde(default)]
+    pub object_lock: Observed<Option<ObjectLock>>,
+}
+
+impl Keyed for Bucket {
+    fn key(&self) -> &str {
+        &self.name
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketAcl {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    #[serde(default)]
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    pub grantee: Grantee,
+    /// `FULL_CONTROL`, `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP`.
+    pub permission: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grantee {
+    /// `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
+    #[serde(rename = "type")]
+    pub grantee_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyStatus {
+    pub is_public: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Versioning {
+    /// `Enabled` or `Suspended`; `None`: never enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_delete: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketLogging {
+    pub target_bucket: String,
+    #[serde(default)]
+    pub target_prefix: String,
+}
+
+/// A lifecycle rule, normalized: the legacy top-level `Prefix`, `Filter.Prefix`, `Filter.Tag`
+/// and `Filter.And` all become one conjunctive [`LifecycleFilter`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub enabled: bool,
+    #[serde(default)]
+    pub filter: LifecycleFilter,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<LifecycleExpiration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noncurrent_version_expiration: Option<NoncurrentVersionExpiration>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transitions: Vec<LifecycleTransition>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleFilter {
+    /// Key prefix; `None` or empty: every object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_size_greater_than: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_size_less_than: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleExpiration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_object_delete_marker: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoncurrentVersionExpiration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noncurrent_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newer_noncurrent_versions: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleTransition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<DateTime<Utc>>,
+    pub storage_class: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketEncryption {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub sse_algorithm: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_master_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_key_enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLock {
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_retention: Option<ObjectLockRetention>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLockRetention {
+    /// `GOVERNANCE` or `COMPLIANCE`.
+    pub mode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<i64>,
+}
+
+/// A KMS key a trail, bucket or log group uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KmsKey {
+    /// The key ARN (`arn:aws:kms:REGION:ACCOUNT:key/ID`).
+    pub arn: String,
+    /// Other references that name this key (alias ARNs, as trails may use them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// `kms:DescribeKey`; `Ok(None)`: the key does not exist.
+    #[serde(default)]
+    pub metadata: Observed<Option<KeyMetadata>>,
+    /// `kms:GetKeyRotationStatus`.
+    #[serde(default)]
+    pub rotation_enabled: Observed<bool>,
+    /// `kms:GetKeyPolicy` (policy name `default`), the document as returned.
+    #[serde(default)]
+    pub policy: Observed<String>,
+}
+
+impl Keyed for KmsKey {
+    fn key(&self) -> &str {
+        &self.arn
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyMetadata {
+    /// `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, `Unavailable`, ...
+    pub key_state: String,
+    /// `CUSTOMER` or `AWS`.
+    pub key_manager: String,
+    #[serde(default = "default_key_spec")]
+    pub key_spec: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_date: Option<DateTime<Utc>>,
+}
+
+fn default_key_spec() -> String {
+    "SYMMETRIC_DEFAULT".to_owned()
+}
+
+/// A CloudWatch Logs group a trail delivers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogGroup {
+    /// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME` (without `:*`).
+    pub arn: String,
+    /// `logs:DescribeLogGroups`; `Ok(None)`: the group does not exist.
+    #[serde(default)]
+    pub details: Observed<Option<LogGroupDetails>>,
+}
+
+impl Keyed for LogGroup {
+    fn key(&self) -> &str {
+        &self.arn
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogGroupDetails {
+    /// `None`: never expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_in_days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+}

@@ -1,0 +1,14 @@
+//! trailwarden: a read-only compliance scanner for AWS CloudTrail.
+//!
+//! Data flows one way (see DESIGN.md): scope → collect → [`inventory::Inventory`] →
+//! [`engine::evaluate`] → findings → [`report`] and the exit-code gate.
+
+pub mod analysis;
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod demo;
+pub mod docs;
+pub mod engine;
+pub mod inventory;
+pub mod report;

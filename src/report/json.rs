@@ -1,0 +1,111 @@
+//! The JSON report, format version 1 (docs/report-json.md).
+//!
+//! These structs are the frozen public format, separate from the engine's types: the
+//! engine may change shape; this file changes only with `report_schema_version`.
+
+use super::{Report, StatusCounts};
+use crate::engine::{Evidence, FrameworkView};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    report_schema_version: u32,
+    generator: String,
+    evaluated_at: DateTime<Utc>,
+    snapshot: Snapshot<'a>,
+    rules: Vec<&'a str>,
+    summary: StatusCounts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gate: Option<Gate>,
+    findings: Vec<Finding<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    framework: Option<&'a FrameworkView>,
+}
+
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    schema_version: u32,
+    generator: &'a str,
+    collected_at: DateTime<Utc>,
+    partition: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity: Option<&'a crate::inventory::CallerIdentity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_id: Option<&'a str>,
+    accounts: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Gate {
+    fail_on: String,
+    allow_incomplete: bool,
+    exit_code: u8,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    rule: &'a str,
+    rule_name: &'a str,
+    title: &'a str,
+    severity: &'a str,
+    status: &'a str,
+    account: &'a str,
+    region: &'a str,
+    resource_kind: &'a str,
+    resource: &'a str,
+    message: &'a str,
+    evidence: &'a [Evidence],
+    controls: Vec<String>,
+}
+
+pub fn render(report: &Report) -> Result<String, serde_json::Error> {
+    let inventory = report.inventory;
+    let findings = &report.evaluation.findings;
+    let document = JsonReport {
+        report_schema_version: REPORT_SCHEMA_VERSION,
+        generator: format!("trailwarden {}", env!("CARGO_PKG_VERSION")),
+        evaluated_at: report.evaluation.now,
+        snapshot: Snapshot {
+            schema_version: inventory.schema_version,
+            generator: &inventory.generator,
+            collected_at: inventory.collected_at,
+            partition: &inventory.partition,
+            identity: inventory.identity.as_ref(),
+            organization_id: inventory.organization().map(|org| org.id.as_str()),
+            accounts: inventory.accounts.keys().map(String::as_str).collect(),
+        },
+        rules: report.evaluation.rules.iter().map(String::as_str).collect(),
+        summary: StatusCounts::of(findings),
+        gate: report.gate.as_ref().map(|decision| Gate {
+            fail_on: decision.gate.fail_on.to_string(),
+            allow_incomplete: decision.gate.allow_incomplete,
+            exit_code: decision.code.code(),
+            reason: decision.reason.clone(),
+        }),
+        findings: findings
+            .iter()
+            .map(|f| Finding {
+                rule: &f.rule_code,
+                rule_name: &f.rule_name,
+                title: &f.title,
+                severity: f.severity.as_str(),
+                status: f.status.as_str(),
+                account: &f.account,
+                region: &f.region,
+                resource_kind: f.resource_kind.as_str(),
+                resource: &f.resource,
+                message: &f.message,
+                evidence: &f.evidence,
+                controls: f.controls.iter().map(|c| format!("{}:{}", c.framework, c.control)).collect(),
+            })
+            .collect(),
+        framework: report.framework.as_ref(),
+    };
+    let mut text = serde_json::to_string_pretty(&document)?;
+    text.push('\n');
+    Ok(text)
+}

@@ -1,0 +1,82 @@
+//! Rendering findings for people and machines, and writing them out safely.
+
+pub mod catalog;
+pub mod json;
+pub mod table;
+
+use crate::engine::{Catalog, Evaluation, ExitCode, FrameworkView, Gate};
+use crate::inventory::Inventory;
+use std::io::Write;
+use std::path::Path;
+
+/// Everything a report shows.
+pub struct Report<'a> {
+    pub catalog: &'a Catalog,
+    pub inventory: &'a Inventory,
+    pub evaluation: &'a Evaluation,
+    /// The per-control view, when a framework was selected.
+    pub framework: Option<FrameworkView>,
+    /// The gate's decision, when the run is gated.
+    pub gate: Option<GateDecision>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GateDecision {
+    pub gate: Gate,
+    pub code: ExitCode,
+    pub reason: String,
+}
+
+/// Writes `text` to standard output, or atomically to `path`: the file appears complete or
+/// not at all (a temporary file in the same directory, renamed into place).
+pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                // A closed pipe (`| head`) is the reader's choice, not our failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| format!("cannot write to standard output: {e}")),
+            }
+        }
+        Some(path) => {
+            let fail = |e: &dyn std::fmt::Display| format!("cannot write report to {}: {e}", path.display());
+            let directory = match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            let mut file = tempfile::NamedTempFile::new_in(directory).map_err(|e| fail(&e))?;
+            file.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
+            file.as_file().sync_all().map_err(|e| fail(&e))?;
+            file.persist(path).map_err(|e| fail(&e.error))?;
+            Ok(())
+        }
+    }
+}
+
+/// Counts of findings by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StatusCounts {
+    pub total: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub not_applicable: usize,
+}
+
+impl StatusCounts {
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a crate::engine::Finding>) -> StatusCounts {
+        use crate::engine::Status;
+        let mut counts = StatusCounts::default();
+        for finding in findings {
+            counts.total += 1;
+            match finding.status {
+                Status::Pass => counts.pass += 1,
+                Status::Fail => counts.fail += 1,
+                Status::Error => counts.error += 1,
+                Status::NotApplicable => counts.not_applicable += 1,
+            }
+        }
+        counts
+    }
+}

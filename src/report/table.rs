@@ -1,0 +1,177 @@
+//! The terminal report: a header, the findings that need attention, and a summary per rule.
+//! Sized for 100 columns; colour only when asked for or on a terminal.
+
+use super::{Report, StatusCounts};
+use crate::engine::{ControlStatus, Status};
+use crate::inventory::Arn;
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use std::fmt::Write as _;
+
+const WIDTH: u16 = 100;
+
+pub fn render(report: &Report, show_all: bool, color: bool) -> String {
+    let inventory = report.inventory;
+    let findings = &report.evaluation.findings;
+    let mut out = String::new();
+    let _ = writeln!(out, "trailwarden {} · CloudTrail compliance report", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        out,
+        "Snapshot   collected {} by {}",
+        inventory.collected_at.format("%Y-%m-%d %H:%M UTC"),
+        inventory.generator
+    );
+    if let Some(identity) = &inventory.identity {
+        let _ = writeln!(out, "Identity   {}", identity.arn);
+    }
+    let regions = inventory
+        .accounts
+        .values()
+        .flat_map(|a| a.regions.values().filter(|r| r.skipped.is_none()).map(|r| r.name.as_str()))
+        .collect::<std::collections::BTreeSet<_>>();
+    let organization = inventory.organization().map(|org| format!(" · organization {}", org.id)).unwrap_or_default();
+    let _ = writeln!(out, "Scope      {} account(s){organization} · {} region(s)", inventory.accounts.len(), regions.len());
+    let _ = writeln!(
+        out,
+        "Evaluated  {} rule(s) at {}",
+        report.evaluation.rules.len(),
+        report.evaluation.now.format("%Y-%m-%d %H:%M UTC")
+    );
+    out.push('\n');
+
+    let shown = findings
+        .iter()
+        .filter(|f| show_all || matches!(f.status, Status::Fail | Status::Error))
+        .collect::<Vec<_>>();
+    if shown.is_empty() {
+        let _ = writeln!(out, "No failing or unevaluated findings.");
+    } else {
+        let mut table = new_table(color);
+        table.set_header(["Status", "Rule", "Account · Region", "Resource", "Finding"]);
+        for finding in &shown {
+            table.add_row(vec![
+                status_cell(finding.status, color),
+                Cell::new(format!("{}\n{}", finding.rule_code, finding.severity)),
+                Cell::new(format!("{}\n{}", finding.account, finding.region)),
+                Cell::new(short_resource(&finding.resource)),
+                Cell::new(&finding.message),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+
+    if let Some(view) = &report.framework {
+        out.push('\n');
+        let _ = writeln!(out, "{} {} ({})", view.name, view.version, view.id);
+        let mut table = new_table(color);
+        table.set_header(["Control", "Title", "Status", "Rules", "Pass/Fail/Err"]);
+        for control in &view.controls {
+            let status = Cell::new(control.status.as_str());
+            let status = if color { status.fg(control_color(control.status)) } else { status };
+            let counts = if control.status == ControlStatus::NotAssessed {
+                String::new()
+            } else {
+                format!("{}/{}/{}", control.pass, control.fail, control.error)
+            };
+            table.add_row(vec![
+                Cell::new(&control.id),
+                Cell::new(&control.title),
+                status,
+                Cell::new(control.rules.join(" ")),
+                Cell::new(counts),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+    }
+
+    out.push('\n');
+    let mut summary = new_table(color);
+    summary.set_header(["Rule", "Title", "Severity", "Pass", "Fail", "Error", "N/A"]);
+    for code in &report.evaluation.rules {
+        let Some(rule) = report.catalog.rule(code) else { continue };
+        let counts = StatusCounts::of(findings.iter().filter(|f| &f.rule_code == code));
+        summary.add_row(vec![
+            Cell::new(format!("{}\n{}", code, rule.spec.name)),
+            Cell::new(&rule.spec.title),
+            Cell::new(rule.spec.severity.as_str()),
+            count_cell(counts.pass, Status::Pass, color),
+            count_cell(counts.fail, Status::Fail, color),
+            count_cell(counts.error, Status::Error, color),
+            Cell::new(counts.not_applicable),
+        ]);
+    }
+    let _ = writeln!(out, "{summary}");
+    let totals = StatusCounts::of(findings);
+    let _ = writeln!(
+        out,
+        "{} finding(s): {} PASS, {} FAIL, {} ERROR, {} NOT_APPLICABLE{}",
+        totals.total,
+        totals.pass,
+        totals.fail,
+        totals.error,
+        totals.not_applicable,
+        if show_all || totals.pass + totals.not_applicable == 0 { "" } else { " (--all lists every finding)" }
+    );
+    if let Some(decision) = &report.gate {
+        let _ = writeln!(out, "Gate: {} (exit {})", decision.reason, decision.code.code());
+    }
+    out
+}
+
+fn new_table(color: bool) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(WIDTH);
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table
+}
+
+fn status_color(status: Status) -> Color {
+    match status {
+        Status::Pass => Color::Green,
+        Status::Fail => Color::Red,
+        Status::Error => Color::Yellow,
+        Status::NotApplicable => Color::Grey,
+    }
+}
+
+fn control_color(status: ControlStatus) -> Color {
+    match status {
+        ControlStatus::Pass => Color::Green,
+        ControlStatus::Fail => Color::Red,
+        ControlStatus::Error => Color::Yellow,
+        ControlStatus::NotApplicable | ControlStatus::NotAssessed => Color::Grey,
+    }
+}
+
+fn status_cell(status: Status, color: bool) -> Cell {
+    let cell = Cell::new(status.as_str());
+    if color {
+        cell.fg(status_color(status)).add_attribute(Attribute::Bold)
+    } else {
+        cell
+    }
+}
+
+fn count_cell(count: usize, status: Status, color: bool) -> Cell {
+    let cell = Cell::new(count);
+    if color && count > 0 {
+        cell.fg(status_color(status))
+    } else {
+        cell
+    }
+}
+
+/// The readable part of a resource id: a trail's or bucket's name, a log group's name.
+fn short_resource(resource: &str) -> String {
+    match Arn::parse(resource) {
+        Ok(arn) => match arn.service {
+            "cloudtrail" => arn.resource.trim_start_matches("trail/").to_owned(),
+            "logs" => arn.resource.trim_start_matches("log-group:").to_owned(),
+            _ => arn.resource.to_owned(),
+        },
+        Err(_) => resource.to_owned(),
+    }
+}
