@@ -12,7 +12,10 @@ fn toml_files(dir: &Path) -> Vec<(String, String)> {
         .map(|entry| entry.path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
         .map(|path| {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             (name, path.display().to_string())
         })
         .collect();
@@ -37,6 +40,8 @@ fn main() {
     let mut out = String::new();
     write_table(&mut out, "RULE_FILES", &toml_files(&rules));
     write_table(&mut out, "FRAMEWORK_FILES", &toml_files(&frameworks));
-    let target = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("embedded_catalog.rs");
-    std::fs::write(&target, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", target.display()));
+    let target = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo"))
+        .join("embedded_catalog.rs");
+    std::fs::write(&target, out)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", target.display()));
 }

@@ -1,6 +1,8 @@
 //! What each subcommand does. Errors carry the exit code they map to.
 
-use crate::cli::{Cli, ColorChoice, Command, EvaluationArgs, Format, FrameworksCommand, ReportArgs, RulesCommand};
+use crate::cli::{
+    Cli, ColorChoice, Command, EvaluationArgs, Format, FrameworksCommand, ReportArgs, RulesCommand,
+};
 use crate::engine::{self, Catalog, ExitCode, Gate, Selection};
 use crate::inventory::{Inventory, SnapshotError};
 use crate::report::{self, Report};
@@ -33,12 +35,25 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.command {
         Command::Evaluate(args) => {
             let inventory = Inventory::load(&args.snapshot)?;
-            let gate = Gate { fail_on: args.gate.fail_on, allow_incomplete: args.gate.allow_incomplete };
-            evaluate_and_report(&catalog, &inventory, &args.evaluation, &args.report, Some(gate))
+            let gate = Gate {
+                fail_on: args.gate.fail_on,
+                allow_incomplete: args.gate.allow_incomplete,
+            };
+            evaluate_and_report(
+                &catalog,
+                &inventory,
+                &args.evaluation,
+                &args.report,
+                Some(gate),
+            )
         }
         Command::Demo(args) => {
-            let inventory = crate::demo::inventory().map_err(|e| AppError::Runtime(format!("built-in demo: {e}")))?;
-            let gate = args.fail_on.map(|fail_on| Gate { fail_on, allow_incomplete: args.allow_incomplete });
+            let inventory = crate::demo::inventory()
+                .map_err(|e| AppError::Runtime(format!("built-in demo: {e}")))?;
+            let gate = args.fail_on.map(|fail_on| Gate {
+                fail_on,
+                allow_incomplete: args.allow_incomplete,
+            });
             evaluate_and_report(&catalog, &inventory, &args.evaluation, &args.report, gate)
         }
         Command::Rules { command } => rules(&catalog, command),
@@ -53,15 +68,17 @@ fn evaluate_and_report(
     output: &ReportArgs,
     gate: Option<Gate>,
 ) -> Result<ExitCode, AppError> {
-    let selection = Selection::resolve(catalog, &args.rules, args.framework.as_deref()).map_err(AppError::Usage)?;
+    let selection = Selection::resolve(catalog, &args.rules, args.framework.as_deref())
+        .map_err(AppError::Usage)?;
     let now = args.now.unwrap_or(inventory.collected_at);
-    let evaluation = engine::evaluate(inventory, catalog, &selection, &args.params, now).map_err(|e| {
-        if e.is_usage() {
-            AppError::Usage(e.to_string())
-        } else {
-            AppError::Runtime(e.to_string())
-        }
-    })?;
+    let evaluation =
+        engine::evaluate(inventory, catalog, &selection, &args.params, now).map_err(|e| {
+            if e.is_usage() {
+                AppError::Usage(e.to_string())
+            } else {
+                AppError::Runtime(e.to_string())
+            }
+        })?;
     let framework = args
         .framework
         .as_deref()
@@ -71,15 +88,26 @@ fn evaluate_and_report(
         let (code, reason) = gate.decide(&evaluation.findings);
         report::GateDecision { gate, code, reason }
     });
-    let report = Report { catalog, inventory, evaluation: &evaluation, framework, gate: decision.clone() };
+    let report = Report {
+        catalog,
+        inventory,
+        evaluation: &evaluation,
+        framework,
+        gate: decision.clone(),
+    };
     let text = match output.format {
         Format::Table => report::table::render(&report, output.all, use_color(output)),
-        Format::Json => report::json::render(&report).map_err(|e| AppError::Runtime(format!("cannot render JSON: {e}")))?,
+        Format::Json => report::json::render(&report)
+            .map_err(|e| AppError::Runtime(format!("cannot render JSON: {e}")))?,
     };
     report::write(output.output.as_deref(), &text).map_err(AppError::Runtime)?;
     let code = decision.as_ref().map_or(ExitCode::Success, |d| d.code);
     if let Some(decision) = decision.filter(|d| d.code != ExitCode::Success) {
-        eprintln!("trailwarden: {} (exit {})", decision.reason, decision.code.code());
+        eprintln!(
+            "trailwarden: {} (exit {})",
+            decision.reason,
+            decision.code.code()
+        );
     }
     Ok(code)
 }
@@ -89,21 +117,27 @@ fn use_color(output: &ReportArgs) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            output.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            output.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
         }
     }
 }
 
 fn rules(catalog: &Catalog, command: RulesCommand) -> Result<ExitCode, AppError> {
     let text = match command {
-        RulesCommand::List { format: Format::Table } => report::catalog::rules_table(catalog),
-        RulesCommand::List { format: Format::Json } => {
-            report::catalog::rules_json(catalog).map_err(|e| AppError::Runtime(e.to_string()))?
-        }
+        RulesCommand::List {
+            format: Format::Table,
+        } => report::catalog::rules_table(catalog),
+        RulesCommand::List {
+            format: Format::Json,
+        } => report::catalog::rules_json(catalog).map_err(|e| AppError::Runtime(e.to_string()))?,
         RulesCommand::Show { rule } => {
-            let rule = catalog
-                .rule(&rule)
-                .ok_or_else(|| AppError::Usage(format!("unknown rule `{rule}`: `trailwarden rules list` shows the catalog")))?;
+            let rule = catalog.rule(&rule).ok_or_else(|| {
+                AppError::Usage(format!(
+                    "unknown rule `{rule}`: `trailwarden rules list` shows the catalog"
+                ))
+            })?;
             crate::docs::rule_page(catalog, rule)
         }
         RulesCommand::Docs { out } => {
@@ -117,19 +151,23 @@ fn rules(catalog: &Catalog, command: RulesCommand) -> Result<ExitCode, AppError>
 
 fn frameworks(catalog: &Catalog, command: FrameworksCommand) -> Result<ExitCode, AppError> {
     let text = match command {
-        FrameworksCommand::List { format: Format::Table } => report::catalog::frameworks_table(catalog),
-        FrameworksCommand::List { format: Format::Json } => {
-            report::catalog::frameworks_json(catalog).map_err(|e| AppError::Runtime(e.to_string()))?
-        }
+        FrameworksCommand::List {
+            format: Format::Table,
+        } => report::catalog::frameworks_table(catalog),
+        FrameworksCommand::List {
+            format: Format::Json,
+        } => report::catalog::frameworks_json(catalog)
+            .map_err(|e| AppError::Runtime(e.to_string()))?,
         FrameworksCommand::Show { id, format } => {
             let framework = catalog.framework(&id).ok_or_else(|| {
-                AppError::Usage(format!("unknown framework `{id}`: `trailwarden frameworks list` shows them"))
+                AppError::Usage(format!(
+                    "unknown framework `{id}`: `trailwarden frameworks list` shows them"
+                ))
             })?;
             match format {
                 Format::Table => report::catalog::framework_table(framework),
-                Format::Json => {
-                    report::catalog::framework_json(framework).map_err(|e| AppError::Runtime(e.to_string()))?
-                }
+                Format::Json => report::catalog::framework_json(framework)
+                    .map_err(|e| AppError::Runtime(e.to_string()))?,
             }
         }
     };

@@ -11,27 +11,67 @@ pub fn rule_page(catalog: &Catalog, rule: &Rule) -> String {
     let mut page = String::new();
     let _ = writeln!(page, "# {} {}\n", spec.code, spec.name);
     let _ = writeln!(page, "**{}**\n", spec.title);
-    let _ = writeln!(page, "| Severity | Resource |\n|---|---|\n| {} | {} |\n", spec.severity, spec.resource.as_str());
+    let _ = writeln!(
+        page,
+        "| Severity | Resource |\n|---|---|\n| {} | {} |\n",
+        spec.severity,
+        spec.resource.as_str()
+    );
     let _ = writeln!(page, "## What it checks\n\n{}\n", spec.checks.trim());
     let _ = writeln!(page, "## Why it matters\n\n{}\n", spec.rationale.trim());
-    let _ = writeln!(page, "## Remediation\n\n{}\n", spec.remediation.summary.trim());
-    let _ = writeln!(page, "### AWS CLI\n\n```sh\n{}\n```\n", spec.remediation.cli.trim());
-    let _ = writeln!(page, "### Terraform\n\n```hcl\n{}\n```\n", spec.remediation.terraform.trim());
+    let _ = writeln!(
+        page,
+        "## Remediation\n\n{}\n",
+        spec.remediation.summary.trim()
+    );
+    let _ = writeln!(
+        page,
+        "### AWS CLI\n\n```sh\n{}\n```\n",
+        spec.remediation.cli.trim()
+    );
+    let _ = writeln!(
+        page,
+        "### Terraform\n\n```hcl\n{}\n```\n",
+        spec.remediation.terraform.trim()
+    );
     if !spec.parameters.is_empty() {
-        let _ = writeln!(page, "## Parameters\n\n| Name | Default | Description |\n|---|---|---|");
+        let _ = writeln!(
+            page,
+            "## Parameters\n\n| Name | Default | Description |\n|---|---|---|"
+        );
         for (name, parameter) in &spec.parameters {
-            let _ = writeln!(page, "| `{name}` | `{}` | {} |", parameter.default, parameter.description.trim());
+            let _ = writeln!(
+                page,
+                "| `{name}` | `{}` | {} |",
+                parameter.default,
+                parameter.description.trim()
+            );
         }
-        let _ = writeln!(page, "\nOverride with `--param {}.NAME=VALUE`.\n", spec.code);
+        let _ = writeln!(
+            page,
+            "\nOverride with `--param {}.NAME=VALUE`.\n",
+            spec.code
+        );
     }
     let mut mapped = Vec::new();
     for framework in &catalog.frameworks {
-        for control in framework.controls.iter().filter(|c| c.rules.contains(&spec.code)) {
-            mapped.push(format!("| {} {} | {} | {} |", framework.name, framework.version, control.id, control.title));
+        for control in framework
+            .controls
+            .iter()
+            .filter(|c| c.rules.contains(&spec.code))
+        {
+            mapped.push(format!(
+                "| {} {} | {} | {} |",
+                framework.name, framework.version, control.id, control.title
+            ));
         }
     }
     if !mapped.is_empty() {
-        let _ = writeln!(page, "## Frameworks\n\n| Framework | Control | Title |\n|---|---|---|\n{}\n", mapped.join("\n"));
+        let _ = writeln!(
+            page,
+            "## Frameworks\n\n| Framework | Control | Title |\n|---|---|---|\n{}\n",
+            mapped.join("\n")
+        );
     }
     if !spec.references.is_empty() {
         let _ = writeln!(page, "## References\n");
@@ -40,7 +80,11 @@ pub fn rule_page(catalog: &Catalog, rule: &Rule) -> String {
         }
         page.push('\n');
     }
-    let _ = writeln!(page, "<!-- generated from rules/{}-{}.toml; do not edit -->", spec.code, spec.name);
+    let _ = writeln!(
+        page,
+        "<!-- generated from rules/{}-{}.toml; do not edit -->",
+        spec.code, spec.name
+    );
     page
 }
 
@@ -66,7 +110,12 @@ pub fn index(catalog: &Catalog) -> String {
 /// Every generated file: (file name, contents).
 pub fn generate(catalog: &Catalog) -> Vec<(String, String)> {
     let mut files = vec![("README.md".to_owned(), index(catalog))];
-    files.extend(catalog.rules.iter().map(|rule| (format!("{}.md", rule.spec.code), rule_page(catalog, rule))));
+    files.extend(
+        catalog
+            .rules
+            .iter()
+            .map(|rule| (format!("{}.md", rule.spec.code), rule_page(catalog, rule))),
+    );
     files
 }
 

@@ -23,7 +23,11 @@ pub enum BucketExposure {
 }
 
 /// A flag of Block Public Access: from the bucket's and the account's configurations.
-fn flag(bucket: &Observed<Option<PublicAccessBlock>>, account: Option<&Observed<Option<PublicAccessBlock>>>, pick: fn(&PublicAccessBlock) -> bool) -> Option<bool> {
+fn flag(
+    bucket: &Observed<Option<PublicAccessBlock>>,
+    account: Option<&Observed<Option<PublicAccessBlock>>>,
+    pick: fn(&PublicAccessBlock) -> bool,
+) -> Option<bool> {
     let level = |observed: &Observed<Option<PublicAccessBlock>>| match observed.value() {
         Ok(Some(config)) => Some(pick(config)),
         Ok(None) => Some(false),
@@ -47,9 +51,13 @@ pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
     let mut exposed = Vec::new();
     let mut unknown = Vec::new();
     if account_block.is_none() {
-        unknown.push("account-level Block Public Access of the bucket owner was not observed".to_owned());
+        unknown.push(
+            "account-level Block Public Access of the bucket owner was not observed".to_owned(),
+        );
     } else if let Some(Err(error)) = account_block.map(|b| b.value()) {
-        unknown.push(format!("account-level Block Public Access unknown ({error})"));
+        unknown.push(format!(
+            "account-level Block Public Access unknown ({error})"
+        ));
     }
     if let Err(error) = bucket.public_access_block.value() {
         unknown.push(format!("bucket Block Public Access unknown ({error})"));
@@ -58,9 +66,15 @@ pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
     let ignore_public_acls = flag(block, account_block, |c| c.ignore_public_acls);
     let restrict_public_buckets = flag(block, account_block, |c| c.restrict_public_buckets);
     let flags = [
-        ("BlockPublicAcls", flag(block, account_block, |c| c.block_public_acls)),
+        (
+            "BlockPublicAcls",
+            flag(block, account_block, |c| c.block_public_acls),
+        ),
         ("IgnorePublicAcls", ignore_public_acls),
-        ("BlockPublicPolicy", flag(block, account_block, |c| c.block_public_policy)),
+        (
+            "BlockPublicPolicy",
+            flag(block, account_block, |c| c.block_public_policy),
+        ),
         ("RestrictPublicBuckets", restrict_public_buckets),
     ];
 
@@ -69,14 +83,34 @@ pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
             let public = acl
                 .grants
                 .iter()
-                .filter(|g| matches!(g.grantee.uri.as_deref(), Some(ALL_USERS | AUTHENTICATED_USERS)))
-                .map(|g| format!("{} to {}", g.permission, g.grantee.uri.as_deref().unwrap_or_default().rsplit('/').next().unwrap_or_default()))
+                .filter(|g| {
+                    matches!(
+                        g.grantee.uri.as_deref(),
+                        Some(ALL_USERS | AUTHENTICATED_USERS)
+                    )
+                })
+                .map(|g| {
+                    format!(
+                        "{} to {}",
+                        g.permission,
+                        g.grantee
+                            .uri
+                            .as_deref()
+                            .unwrap_or_default()
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or_default()
+                    )
+                })
                 .collect::<Vec<_>>();
             if !public.is_empty() {
                 match ignore_public_acls {
                     Some(true) => {}
                     Some(false) => exposed.push(format!("the ACL grants {}", public.join(", "))),
-                    None => unknown.push(format!("the ACL grants {} and whether IgnorePublicAcls applies is unknown", public.join(", "))),
+                    None => unknown.push(format!(
+                        "the ACL grants {} and whether IgnorePublicAcls applies is unknown",
+                        public.join(", ")
+                    )),
                 }
             }
         }
@@ -86,16 +120,28 @@ pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
     match bucket.policy_status.value() {
         Ok(Some(status)) if status.is_public => match restrict_public_buckets {
             Some(true) => {}
-            Some(false) => exposed.push("the bucket policy is public (PolicyStatus.IsPublic)".to_owned()),
-            None => unknown.push("the bucket policy is public and whether RestrictPublicBuckets applies is unknown".to_owned()),
+            Some(false) => {
+                exposed.push("the bucket policy is public (PolicyStatus.IsPublic)".to_owned())
+            }
+            None => unknown.push(
+                "the bucket policy is public and whether RestrictPublicBuckets applies is unknown"
+                    .to_owned(),
+            ),
         },
         Ok(_) => {}
         Err(error) => unknown.push(format!("bucket policy status unknown ({error})")),
     }
 
-    let off = flags.iter().filter(|(_, v)| *v == Some(false)).map(|(name, _)| *name).collect::<Vec<_>>();
+    let off = flags
+        .iter()
+        .filter(|(_, v)| *v == Some(false))
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>();
     if !off.is_empty() {
-        exposed.push(format!("Block Public Access is off at both bucket and account level for {}", off.join(", ")));
+        exposed.push(format!(
+            "Block Public Access is off at both bucket and account level for {}",
+            off.join(", ")
+        ));
     }
 
     if !exposed.is_empty() {

@@ -36,7 +36,9 @@ impl ManagementCoverage {
             (true, true) => return String::new(),
             (true, false) => "write management events are not all recorded",
             (false, true) => "read management events are not all recorded",
-            (false, false) => "management events are not all recorded (neither all reads nor all writes)",
+            (false, false) => {
+                "management events are not all recorded (neither all reads nor all writes)"
+            }
         };
         if self.narrowed.is_empty() {
             missing.to_owned()
@@ -74,7 +76,11 @@ pub fn management_coverage(selectors: &EventSelectors) -> ManagementCoverage {
             Some(name) => format!("advanced selector {} ({name:?})", index + 1),
             None => format!("advanced selector {}", index + 1),
         };
-        let category = selector.field_selectors.iter().filter(|f| f.field == "eventCategory").collect::<Vec<_>>();
+        let category = selector
+            .field_selectors
+            .iter()
+            .filter(|f| f.field == "eventCategory")
+            .collect::<Vec<_>>();
         if category.is_empty() || !category.iter().all(|f| admits(f, "Management")) {
             continue; // a data-event or other selector: says nothing about management events
         }
@@ -92,7 +98,10 @@ pub fn management_coverage(selectors: &EventSelectors) -> ManagementCoverage {
             }
         }
         if !narrowing.is_empty() {
-            coverage.narrowed.push(format!("{label} records only management events where {}", narrowing.join(" and ")));
+            coverage.narrowed.push(format!(
+                "{label} records only management events where {}",
+                narrowing.join(" and ")
+            ));
             continue;
         }
         coverage.all_reads |= reads;
@@ -104,7 +113,9 @@ pub fn management_coverage(selectors: &EventSelectors) -> ManagementCoverage {
 /// Whether a field selector lets `value` through. Operators are AND-ed; the values of one
 /// operator are OR-ed (positive) or all excluded (negative), as AWS documents.
 fn admits(field: &AdvancedFieldSelector, value: &str) -> bool {
-    let positive = |values: &[String], test: &dyn Fn(&str) -> bool| values.is_empty() || values.iter().any(|v| test(v));
+    let positive = |values: &[String], test: &dyn Fn(&str) -> bool| {
+        values.is_empty() || values.iter().any(|v| test(v))
+    };
     let negative = |values: &[String], test: &dyn Fn(&str) -> bool| !values.iter().any(|v| test(v));
     positive(&field.equals, &|v| v == value)
         && positive(&field.starts_with, &|v| value.starts_with(v))
@@ -151,7 +162,10 @@ mod tests {
     fn advanced(name: Option<&str>, fields: Vec<AdvancedFieldSelector>) -> EventSelectors {
         EventSelectors {
             classic: vec![],
-            advanced: vec![AdvancedEventSelector { name: name.map(str::to_owned), field_selectors: fields }],
+            advanced: vec![AdvancedEventSelector {
+                name: name.map(str::to_owned),
+                field_selectors: fields,
+            }],
         }
     }
 
@@ -166,40 +180,63 @@ mod tests {
 
     #[test]
     fn classic_all_is_complete() {
-        let s = EventSelectors { classic: vec![classic(ReadWriteType::All, true, &[])], advanced: vec![] };
+        let s = EventSelectors {
+            classic: vec![classic(ReadWriteType::All, true, &[])],
+            advanced: vec![],
+        };
         assert!(management_coverage(&s).is_complete());
     }
 
     #[test]
     fn classic_without_management_events_records_none() {
-        let s = EventSelectors { classic: vec![classic(ReadWriteType::All, false, &[])], advanced: vec![] };
+        let s = EventSelectors {
+            classic: vec![classic(ReadWriteType::All, false, &[])],
+            advanced: vec![],
+        };
         let c = management_coverage(&s);
         assert!(!c.records_any());
     }
 
     #[test]
     fn classic_exclusions_narrow() {
-        let s = EventSelectors { classic: vec![classic(ReadWriteType::All, true, &["kms.amazonaws.com"])], advanced: vec![] };
+        let s = EventSelectors {
+            classic: vec![classic(ReadWriteType::All, true, &["kms.amazonaws.com"])],
+            advanced: vec![],
+        };
         let c = management_coverage(&s);
         assert!(!c.is_complete());
-        assert!(c.shortfall().contains("kms.amazonaws.com"), "{}", c.shortfall());
+        assert!(
+            c.shortfall().contains("kms.amazonaws.com"),
+            "{}",
+            c.shortfall()
+        );
     }
 
     #[test]
     fn classic_read_plus_write_selectors_are_complete() {
         let s = EventSelectors {
-            classic: vec![classic(ReadWriteType::ReadOnly, true, &[]), classic(ReadWriteType::WriteOnly, true, &[])],
+            classic: vec![
+                classic(ReadWriteType::ReadOnly, true, &[]),
+                classic(ReadWriteType::WriteOnly, true, &[]),
+            ],
             advanced: vec![],
         };
         assert!(management_coverage(&s).is_complete());
-        let only_writes = EventSelectors { classic: vec![classic(ReadWriteType::WriteOnly, true, &[])], advanced: vec![] };
+        let only_writes = EventSelectors {
+            classic: vec![classic(ReadWriteType::WriteOnly, true, &[])],
+            advanced: vec![],
+        };
         let c = management_coverage(&only_writes);
         assert!(c.all_writes && !c.all_reads);
     }
 
     #[test]
     fn advanced_name_is_irrelevant() {
-        for name in [None, Some("Management events selector"), Some("anything at all")] {
+        for name in [
+            None,
+            Some("Management events selector"),
+            Some("anything at all"),
+        ] {
             let s = advanced(name, vec![field("eventCategory", &["Management"])]);
             assert!(management_coverage(&s).is_complete(), "{name:?}");
         }
@@ -207,7 +244,13 @@ mod tests {
 
     #[test]
     fn advanced_read_only_field_limits() {
-        let s = advanced(None, vec![field("eventCategory", &["Management"]), field("readOnly", &["false"])]);
+        let s = advanced(
+            None,
+            vec![
+                field("eventCategory", &["Management"]),
+                field("readOnly", &["false"]),
+            ],
+        );
         let c = management_coverage(&s);
         assert!(c.all_writes && !c.all_reads);
     }
@@ -216,15 +259,28 @@ mod tests {
     fn advanced_event_source_exclusion_narrows() {
         let mut source = field("eventSource", &[]);
         source.not_equals = vec!["kms.amazonaws.com".into()];
-        let s = advanced(Some("Management events selector"), vec![field("eventCategory", &["Management"]), source]);
+        let s = advanced(
+            Some("Management events selector"),
+            vec![field("eventCategory", &["Management"]), source],
+        );
         let c = management_coverage(&s);
         assert!(!c.is_complete());
-        assert!(c.shortfall().contains("does not equal kms.amazonaws.com"), "{}", c.shortfall());
+        assert!(
+            c.shortfall().contains("does not equal kms.amazonaws.com"),
+            "{}",
+            c.shortfall()
+        );
     }
 
     #[test]
     fn advanced_data_selector_says_nothing_about_management() {
-        let s = advanced(None, vec![field("eventCategory", &["Data"]), field("resources.type", &["AWS::S3::Object"])]);
+        let s = advanced(
+            None,
+            vec![
+                field("eventCategory", &["Data"]),
+                field("resources.type", &["AWS::S3::Object"]),
+            ],
+        );
         assert!(!management_coverage(&s).records_any());
     }
 

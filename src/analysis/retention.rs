@@ -23,11 +23,16 @@ pub fn expires_sooner(rule: &LifecycleRule, min_days: i64) -> Option<String> {
     let id = rule.id.as_deref().unwrap_or("(unnamed)");
     if let Some(days) = expiration.days {
         if days < min_days {
-            return Some(format!("lifecycle rule {id} expires current log objects after {days} days"));
+            return Some(format!(
+                "lifecycle rule {id} expires current log objects after {days} days"
+            ));
         }
     }
     if let Some(date) = expiration.date {
-        return Some(format!("lifecycle rule {id} expires every current log object on {}", date.format("%Y-%m-%d")));
+        return Some(format!(
+            "lifecycle rule {id} expires every current log object on {}",
+            date.format("%Y-%m-%d")
+        ));
     }
     None
 }
@@ -41,8 +46,15 @@ mod tests {
         LifecycleRule {
             id: Some("r".into()),
             enabled: true,
-            filter: LifecycleFilter { prefix: prefix.map(str::to_owned), ..LifecycleFilter::default() },
-            expiration: days.map(|d| LifecycleExpiration { days: Some(d), date: None, expired_object_delete_marker: None }),
+            filter: LifecycleFilter {
+                prefix: prefix.map(str::to_owned),
+                ..LifecycleFilter::default()
+            },
+            expiration: days.map(|d| LifecycleExpiration {
+                days: Some(d),
+                date: None,
+                expired_object_delete_marker: None,
+            }),
             noncurrent_version_expiration: None,
             transitions: vec![],
         }
@@ -52,10 +64,19 @@ mod tests {
     fn prefix_overlap_decides_applicability() {
         assert!(applies_to_logs(&rule(None, Some(1)), "AWSLogs/"));
         assert!(applies_to_logs(&rule(Some(""), Some(1)), "AWSLogs/"));
-        assert!(applies_to_logs(&rule(Some("AWSLogs/111122223333/"), Some(1)), "AWSLogs/"));
-        assert!(applies_to_logs(&rule(Some("audit/"), Some(1)), "audit/AWSLogs/"));
+        assert!(applies_to_logs(
+            &rule(Some("AWSLogs/111122223333/"), Some(1)),
+            "AWSLogs/"
+        ));
+        assert!(applies_to_logs(
+            &rule(Some("audit/"), Some(1)),
+            "audit/AWSLogs/"
+        ));
         assert!(!applies_to_logs(&rule(Some("tmp/"), Some(1)), "AWSLogs/"));
-        assert!(!applies_to_logs(&rule(Some("AWSLogs/"), Some(1)), "audit/AWSLogs/"));
+        assert!(!applies_to_logs(
+            &rule(Some("AWSLogs/"), Some(1)),
+            "audit/AWSLogs/"
+        ));
     }
 
     #[test]
@@ -64,7 +85,10 @@ mod tests {
         disabled.enabled = false;
         assert!(!applies_to_logs(&disabled, "AWSLogs/"));
         let mut tagged = rule(None, Some(1));
-        tagged.filter.tags = vec![Tag { key: "k".into(), value: "v".into() }];
+        tagged.filter.tags = vec![Tag {
+            key: "k".into(),
+            value: "v".into(),
+        }];
         assert!(!applies_to_logs(&tagged, "AWSLogs/"));
     }
 

@@ -33,10 +33,12 @@ pub struct CoveringTrail<'a> {
 pub fn covering_trails<'a>(inventory: &'a Inventory, account: &Account) -> Vec<CoveringTrail<'a>> {
     let organization = inventory.organization();
     let listed = |trail: &Trail| {
-        account
-            .regions
-            .values()
-            .any(|region| region.trails.value().is_ok_and(|arns| arns.contains(&trail.arn)))
+        account.regions.values().any(|region| {
+            region
+                .trails
+                .value()
+                .is_ok_and(|arns| arns.contains(&trail.arn))
+        })
     };
     inventory
         .trails
@@ -45,7 +47,9 @@ pub fn covering_trails<'a>(inventory: &'a Inventory, account: &Account) -> Vec<C
             let via = if trail.owner_account() == account.id {
                 Via::Own
             } else if trail.is_organization_trail
-                && organization.is_some_and(|org| org.management_account_id == trail.owner_account() && org.contains(&account.id))
+                && organization.is_some_and(|org| {
+                    org.management_account_id == trail.owner_account() && org.contains(&account.id)
+                })
             {
                 Via::OrganizationTrail
             } else if listed(trail) {
@@ -65,11 +69,18 @@ pub fn discovery(account: &Account) -> Result<(), Vec<ObservationError>> {
     if let Some(error) = &account.session_error {
         return Err(vec![error.clone()]);
     }
-    let scanned = account.regions.values().filter(|r| r.skipped.is_none()).collect::<Vec<_>>();
+    let scanned = account
+        .regions
+        .values()
+        .filter(|r| r.skipped.is_none())
+        .collect::<Vec<_>>();
     if scanned.iter().any(|region| region.trails.is_ok()) {
         return Ok(());
     }
-    let errors = scanned.iter().filter_map(|region| region.trails.value().err().cloned()).collect::<Vec<_>>();
+    let errors = scanned
+        .iter()
+        .filter_map(|region| region.trails.value().err().cloned())
+        .collect::<Vec<_>>();
     if errors.is_empty() {
         return Err(vec![ObservationError {
             kind: crate::inventory::ErrorKind::NotCollected,
@@ -95,7 +106,10 @@ pub fn records_all_regions(trail: &Trail) -> Truth {
     let multi_region = if trail.is_multi_region {
         Truth::Yes
     } else {
-        Truth::no(format!("{} is a single-region trail ({})", trail.name, trail.home_region))
+        Truth::no(format!(
+            "{} is a single-region trail ({})",
+            trail.name, trail.home_region
+        ))
     };
     let selectors = match trail.event_selectors.value() {
         Ok(selectors) => {

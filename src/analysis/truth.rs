@@ -57,13 +57,20 @@ mod tests {
 
     #[test]
     fn one_no_decides_even_with_unknowns() {
-        let t = Truth::all([Truth::Yes, Truth::unknown("status denied"), Truth::no("single-region")]);
+        let t = Truth::all([
+            Truth::Yes,
+            Truth::unknown("status denied"),
+            Truth::no("single-region"),
+        ]);
         assert_eq!(t, Truth::No(vec!["single-region".into()]));
     }
 
     #[test]
     fn unknown_is_never_yes() {
-        assert_eq!(Truth::all([Truth::Yes, Truth::unknown("x")]), Truth::Unknown(vec!["x".into()]));
+        assert_eq!(
+            Truth::all([Truth::Yes, Truth::unknown("x")]),
+            Truth::Unknown(vec!["x".into()])
+        );
         assert_eq!(Truth::all([Truth::Yes, Truth::Yes]), Truth::Yes);
     }
 }

@@ -59,7 +59,11 @@ fn age(duration: Duration) -> String {
     if duration.num_days() >= 2 {
         format!("{} days", duration.num_days())
     } else if duration.num_hours() >= 1 {
-        format!("{} h {} min", duration.num_hours(), duration.num_minutes() % 60)
+        format!(
+            "{} h {} min",
+            duration.num_hours(),
+            duration.num_minutes() % 60
+        )
     } else {
         format!("{} min", duration.num_minutes())
     }

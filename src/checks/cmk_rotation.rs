@@ -10,7 +10,9 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
     let mut references: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for trail in inventory.trails.values() {
         if let Some(reference) = trail.kms_key_id.as_deref() {
-            let key = inventory.kms_key(reference).map_or(reference, |key| key.arn.as_str());
+            let key = inventory
+                .kms_key(reference)
+                .map_or(reference, |key| key.arn.as_str());
             references.entry(key).or_default().push(trail.arn.as_str());
         }
     }
@@ -22,7 +24,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             outcomes.push(outcome.error(format!("key {reference} was not collected")));
             continue;
         };
-        let outcome = outcome.evidence(format!("{}.metadata", path::kms_key(&key.arn)), &key.metadata);
+        let outcome = outcome.evidence(
+            format!("{}.metadata", path::kms_key(&key.arn)),
+            &key.metadata,
+        );
         let meta = match key.metadata.value() {
             Err(error) => {
                 outcomes.push(outcome.error(format!("key {} unknown ({error})", key.arn)));
@@ -38,7 +43,11 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             Some("AWS rotates AWS managed keys itself")
         } else if meta.key_spec != "SYMMETRIC_DEFAULT" {
             Some("automatic rotation exists only for symmetric encryption keys")
-        } else if meta.origin.as_deref().is_some_and(|origin| origin != "AWS_KMS") {
+        } else if meta
+            .origin
+            .as_deref()
+            .is_some_and(|origin| origin != "AWS_KMS")
+        {
             Some("keys with imported or external key material cannot rotate automatically")
         } else {
             None
@@ -47,11 +56,16 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             outcomes.push(outcome.not_applicable(reason));
             continue;
         }
-        let outcome = outcome.evidence(format!("{}.rotation_enabled", path::kms_key(&key.arn)), &key.rotation_enabled);
+        let outcome = outcome.evidence(
+            format!("{}.rotation_enabled", path::kms_key(&key.arn)),
+            &key.rotation_enabled,
+        );
         outcomes.push(match key.rotation_enabled.value() {
             Ok(true) => outcome.pass(format!("automatic rotation is enabled for {}", key.arn)),
             Ok(false) => outcome.fail(format!("automatic rotation is disabled for {}", key.arn)),
-            Err(error) => outcome.error(format!("rotation status of {} unknown ({error})", key.arn)),
+            Err(error) => {
+                outcome.error(format!("rotation status of {} unknown ({error})", key.arn))
+            }
         });
     }
     Ok(outcomes)

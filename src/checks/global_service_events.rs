@@ -28,16 +28,27 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             }
         }
         outcomes.push(if let Some(trail) = recording {
-            outcome.pass(format!("{} records global service events from all regions", trail.name))
+            outcome.pass(format!(
+                "{} records global service events from all regions",
+                trail.name
+            ))
         } else if !unknown.is_empty() {
             outcome.error(format!("could not decide: {}", unknown.join("; ")))
         } else if let Err(errors) = discovery(account) {
             let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
-            outcome.error(format!("trails of the account could not be listed: {}", errors.join("; ")))
+            outcome.error(format!(
+                "trails of the account could not be listed: {}",
+                errors.join("; ")
+            ))
         } else if reasons.is_empty() {
-            outcome.fail("no trail records this account's global service events (IAM, STS, CloudFront)")
+            outcome.fail(
+                "no trail records this account's global service events (IAM, STS, CloudFront)",
+            )
         } else {
-            outcome.fail(format!("no logging multi-region trail records global service events: {}", reasons.join("; ")))
+            outcome.fail(format!(
+                "no logging multi-region trail records global service events: {}",
+                reasons.join("; ")
+            ))
         });
     }
     Ok(outcomes)

@@ -19,10 +19,17 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             }
         }
         let outcome = Outcome::on(&account.id, GLOBAL, &account.id).evidence(
-            format!("{}: trails recording global service events", path::account(&account.id)),
+            format!(
+                "{}: trails recording global service events",
+                path::account(&account.id)
+            ),
             recording.iter().map(|t| t.arn.as_str()).collect::<Vec<_>>(),
         );
-        let names = recording.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+        let names = recording
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         outcomes.push(if recording.len() > 1 {
             outcome.fail(format!(
                 "{} trails record global service events ({names}): each IAM/STS event is delivered {} times",

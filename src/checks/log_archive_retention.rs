@@ -8,7 +8,9 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
     let min_days = ctx.integer("min_retention_days")?;
     let mut outcomes = Vec::new();
     for trail in ctx.inventory.trails.values() {
-        let Some(name) = trail.s3_bucket_name.as_deref() else { continue };
+        let Some(name) = trail.s3_bucket_name.as_deref() else {
+            continue;
+        };
         let prefix = trail.log_key_prefix();
         let outcome = Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn)
             .evidence(format!("{}.s3_bucket_name", path::trail(&trail.arn)), name)
@@ -20,13 +22,27 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         let rules = match bucket.lifecycle.value() {
             Ok(rules) => rules,
             Err(error) => {
-                outcomes.push(outcome.error(format!("lifecycle configuration of {name} unknown ({error})")));
+                outcomes.push(outcome.error(format!(
+                    "lifecycle configuration of {name} unknown ({error})"
+                )));
                 continue;
             }
         };
-        let applicable = rules.iter().filter(|rule| applies_to_logs(rule, &prefix)).collect::<Vec<_>>();
-        let outcome = outcome.evidence(format!("{}.lifecycle (rules applying to {prefix})", path::bucket(name)), &applicable);
-        let shorter = applicable.iter().filter_map(|rule| expires_sooner(rule, min_days)).collect::<Vec<_>>();
+        let applicable = rules
+            .iter()
+            .filter(|rule| applies_to_logs(rule, &prefix))
+            .collect::<Vec<_>>();
+        let outcome = outcome.evidence(
+            format!(
+                "{}.lifecycle (rules applying to {prefix})",
+                path::bucket(name)
+            ),
+            &applicable,
+        );
+        let shorter = applicable
+            .iter()
+            .filter_map(|rule| expires_sooner(rule, min_days))
+            .collect::<Vec<_>>();
         let transitions = applicable
             .iter()
             .flat_map(|rule| rule.transitions.iter())

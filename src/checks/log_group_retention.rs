@@ -26,10 +26,12 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             Ok(None) => outcome.fail(format!("log group {arn} does not exist")),
             Ok(Some(details)) => match details.retention_in_days {
                 None => outcome.pass("the log group never expires events"),
-                Some(days) if days < min_days => {
-                    outcome.fail(format!("the log group keeps events {days} days, less than {min_days}"))
-                }
-                Some(days) => outcome.pass(format!("the log group keeps events {days} days (minimum {min_days})")),
+                Some(days) if days < min_days => outcome.fail(format!(
+                    "the log group keeps events {days} days, less than {min_days}"
+                )),
+                Some(days) => outcome.pass(format!(
+                    "the log group keeps events {days} days (minimum {min_days})"
+                )),
             },
         });
     }

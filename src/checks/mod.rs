@@ -37,12 +37,18 @@ fn bucket_arn(inventory: &Inventory, name: &str) -> String {
 
 /// The account and region a bucket finding is reported under: the owner if known, else the
 /// account of the first trail that uses it; the observed region, else `unknown`.
-fn bucket_location<'a>(inventory: &'a Inventory, name: &str, trails: &[&'a Trail]) -> (String, String) {
+fn bucket_location<'a>(
+    inventory: &'a Inventory,
+    name: &str,
+    trails: &[&'a Trail],
+) -> (String, String) {
     let bucket = inventory.buckets.get(name);
     let account = bucket
         .and_then(|b| b.owner_account.clone())
         .or_else(|| trails.first().map(|t| t.owner_account().to_owned()))
         .unwrap_or_default();
-    let region = bucket.and_then(|b| b.region.value().ok().cloned()).unwrap_or_else(|| "unknown".to_owned());
+    let region = bucket
+        .and_then(|b| b.region.value().ok().cloned())
+        .unwrap_or_else(|| "unknown".to_owned());
     (account, region)
 }

@@ -38,7 +38,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             let via = match covering.via {
                 Via::Own => String::new(),
                 Via::OrganizationTrail | Via::Listed => {
-                    format!(" (organization trail of account {})", covering.trail.owner_account())
+                    format!(
+                        " (organization trail of account {})",
+                        covering.trail.owner_account()
+                    )
                 }
             };
             outcome.pass(format!(
@@ -49,11 +52,17 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             outcome.error(format!("could not decide: {}", unknown.join("; ")))
         } else if let Err(errors) = discovery(account) {
             let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
-            outcome.error(format!("trails of the account could not be listed: {}", errors.join("; ")))
+            outcome.error(format!(
+                "trails of the account could not be listed: {}",
+                errors.join("; ")
+            ))
         } else if reasons.is_empty() {
             outcome.fail("no trail records this account's activity")
         } else {
-            outcome.fail(format!("no trail records all management events in all regions: {}", reasons.join("; ")))
+            outcome.fail(format!(
+                "no trail records all management events in all regions: {}",
+                reasons.join("; ")
+            ))
         };
         outcomes.push(result);
     }

@@ -10,17 +10,31 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         .values()
         .map(|trail| {
             let outcome = Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn)
-                .evidence(format!("{}.kms_key_id", path::trail(&trail.arn)), &trail.kms_key_id);
+                .evidence(
+                    format!("{}.kms_key_id", path::trail(&trail.arn)),
+                    &trail.kms_key_id,
+                );
             let Some(reference) = trail.kms_key_id.as_deref() else {
-                return outcome.fail(format!("{} logs are encrypted with S3-managed keys only, not a KMS key", trail.name));
+                return outcome.fail(format!(
+                    "{} logs are encrypted with S3-managed keys only, not a KMS key",
+                    trail.name
+                ));
             };
             let Some(key) = ctx.inventory.kms_key(reference) else {
                 return outcome.error(format!("{}: key {reference} was not collected", trail.name));
             };
-            let outcome = outcome.evidence(format!("{}.metadata", path::kms_key(&key.arn)), &key.metadata);
+            let outcome = outcome.evidence(
+                format!("{}.metadata", path::kms_key(&key.arn)),
+                &key.metadata,
+            );
             match key.metadata.value() {
-                Err(error) => outcome.error(format!("{}: key {} unknown ({error})", trail.name, key.arn)),
-                Ok(None) => outcome.fail(format!("{}: key {} does not exist; CloudTrail cannot deliver logs", trail.name, key.arn)),
+                Err(error) => {
+                    outcome.error(format!("{}: key {} unknown ({error})", trail.name, key.arn))
+                }
+                Ok(None) => outcome.fail(format!(
+                    "{}: key {} does not exist; CloudTrail cannot deliver logs",
+                    trail.name, key.arn
+                )),
                 Ok(Some(meta)) if meta.key_state != "Enabled" => outcome.fail(format!(
                     "{}: key {} is {}; CloudTrail cannot encrypt new logs",
                     trail.name, key.arn, meta.key_state
@@ -29,7 +43,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                     "{}: key {} is managed by {}, not a customer managed key",
                     trail.name, key.arn, meta.key_manager
                 )),
-                Ok(Some(_)) => outcome.pass(format!("{} is encrypted with customer managed key {}", trail.name, key.arn)),
+                Ok(Some(_)) => outcome.pass(format!(
+                    "{} is encrypted with customer managed key {}",
+                    trail.name, key.arn
+                )),
             }
         })
         .collect())

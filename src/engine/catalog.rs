@@ -61,7 +61,9 @@ pub struct Rule {
 
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rule").field("code", &self.spec.code).finish_non_exhaustive()
+        f.debug_struct("Rule")
+            .field("code", &self.spec.code)
+            .finish_non_exhaustive()
     }
 }
 
@@ -99,29 +101,41 @@ impl Catalog {
         let mut rules = Vec::new();
         let mut names = BTreeSet::new();
         for (file, text) in rule_files {
-            let spec: RuleSpec = toml::from_str(text).map_err(|e| CatalogError(format!("rules/{file}: {e}")))?;
+            let spec: RuleSpec =
+                toml::from_str(text).map_err(|e| CatalogError(format!("rules/{file}: {e}")))?;
             validate_spec(file, &spec)?;
             if !names.insert(spec.name.clone()) {
                 return fail(format!("rules/{file}: name `{}` is used twice", spec.name));
             }
             let Some(check) = checks.get(spec.code.as_str()) else {
-                return fail(format!("rules/{file}: {} has no logic in the registry (src/engine/registry.rs)", spec.code));
+                return fail(format!(
+                    "rules/{file}: {} has no logic in the registry (src/engine/registry.rs)",
+                    spec.code
+                ));
             };
-            rules.push(Rule { spec, check: *check });
+            rules.push(Rule {
+                spec,
+                check: *check,
+            });
         }
         rules.sort_by(|a, b| a.spec.code.cmp(&b.spec.code));
-        if let Some(pair) = rules.windows(2).find(|pair| pair[0].spec.code == pair[1].spec.code) {
+        if let Some(pair) = rules
+            .windows(2)
+            .find(|pair| pair[0].spec.code == pair[1].spec.code)
+        {
             return fail(format!("rule code {} is used twice", pair[0].spec.code));
         }
         for code in checks.keys() {
             if !rules.iter().any(|rule| rule.spec.code == *code) {
-                return fail(format!("registry entry {code} has no rules/{code}-<name>.toml"));
+                return fail(format!(
+                    "registry entry {code} has no rules/{code}-<name>.toml"
+                ));
             }
         }
         let mut frameworks = Vec::new();
         for (file, text) in framework_files {
-            let framework: Framework =
-                toml::from_str(text).map_err(|e| CatalogError(format!("rules/frameworks/{file}: {e}")))?;
+            let framework: Framework = toml::from_str(text)
+                .map_err(|e| CatalogError(format!("rules/frameworks/{file}: {e}")))?;
             framework.validate(file, &rules)?;
             frameworks.push(framework);
         }
@@ -134,13 +148,15 @@ impl Catalog {
 
     /// A rule by code (any case) or name.
     pub fn rule(&self, code_or_name: &str) -> Option<&Rule> {
-        self.rules
-            .iter()
-            .find(|rule| rule.spec.code.eq_ignore_ascii_case(code_or_name) || rule.spec.name == code_or_name)
+        self.rules.iter().find(|rule| {
+            rule.spec.code.eq_ignore_ascii_case(code_or_name) || rule.spec.name == code_or_name
+        })
     }
 
     pub fn framework(&self, id: &str) -> Option<&Framework> {
-        self.frameworks.iter().find(|framework| framework.id.eq_ignore_ascii_case(id))
+        self.frameworks
+            .iter()
+            .find(|framework| framework.id.eq_ignore_ascii_case(id))
     }
 
     /// The framework controls each rule serves, by rule code (the inversion of the mappings).
@@ -149,10 +165,12 @@ impl Catalog {
         for framework in &self.frameworks {
             for control in &framework.controls {
                 for code in &control.rules {
-                    map.entry(code.as_str()).or_default().push(super::ControlRef {
-                        framework: framework.id.clone(),
-                        control: control.id.clone(),
-                    });
+                    map.entry(code.as_str())
+                        .or_default()
+                        .push(super::ControlRef {
+                            framework: framework.id.clone(),
+                            control: control.id.clone(),
+                        });
                 }
             }
         }
@@ -162,14 +180,22 @@ impl Catalog {
 
 fn validate_spec(file: &str, spec: &RuleSpec) -> Result<(), CatalogError> {
     let fail = |message: String| Err(CatalogError(format!("rules/{file}: {message}")));
-    let code_ok = spec.code.len() == 5 && spec.code.starts_with("TW") && spec.code[2..].bytes().all(|b| b.is_ascii_digit());
+    let code_ok = spec.code.len() == 5
+        && spec.code.starts_with("TW")
+        && spec.code[2..].bytes().all(|b| b.is_ascii_digit());
     if !code_ok {
-        return fail(format!("code `{}` must be `TW` and three digits", spec.code));
+        return fail(format!(
+            "code `{}` must be `TW` and three digits",
+            spec.code
+        ));
     }
     let name_ok = !spec.name.is_empty()
         && !spec.name.starts_with('-')
         && !spec.name.ends_with('-')
-        && spec.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        && spec
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !name_ok {
         return fail(format!("name `{}` must be kebab-case", spec.name));
     }

@@ -23,8 +23,13 @@ impl RuleContext<'_> {
     pub fn integer(&self, name: &str) -> Result<i64, String> {
         match self.params.get(name) {
             Some(ParamValue::Integer(value)) => Ok(*value),
-            Some(other) => Err(format!("parameter `{name}` is a {}, the rule reads an integer", other.type_name())),
-            None => Err(format!("parameter `{name}` is not declared in the rule's catalog entry")),
+            Some(other) => Err(format!(
+                "parameter `{name}` is a {}, the rule reads an integer",
+                other.type_name()
+            )),
+            None => Err(format!(
+                "parameter `{name}` is not declared in the rule's catalog entry"
+            )),
         }
     }
 }
@@ -42,8 +47,17 @@ pub struct Outcome {
 
 impl Outcome {
     /// Starts an outcome about `resource` in `account` and `region` (`global` if none).
-    pub fn on(account: impl Into<String>, region: impl Into<String>, resource: impl Into<String>) -> OutcomeBuilder {
-        OutcomeBuilder { account: account.into(), region: region.into(), resource: resource.into(), evidence: Vec::new() }
+    pub fn on(
+        account: impl Into<String>,
+        region: impl Into<String>,
+        resource: impl Into<String>,
+    ) -> OutcomeBuilder {
+        OutcomeBuilder {
+            account: account.into(),
+            region: region.into(),
+            resource: resource.into(),
+            evidence: Vec::new(),
+        }
     }
 }
 
@@ -59,8 +73,12 @@ pub struct OutcomeBuilder {
 impl OutcomeBuilder {
     /// Records an observed value and where it is in the inventory.
     pub fn evidence(mut self, path: impl Into<String>, value: impl Serialize) -> Self {
-        let value = serde_json::to_value(value).unwrap_or_else(|e| serde_json::Value::String(format!("<unserializable: {e}>")));
-        self.evidence.push(Evidence { path: path.into(), value });
+        let value = serde_json::to_value(value)
+            .unwrap_or_else(|e| serde_json::Value::String(format!("<unserializable: {e}>")));
+        self.evidence.push(Evidence {
+            path: path.into(),
+            value,
+        });
         self
     }
 
@@ -105,18 +123,22 @@ impl Selection {
     }
 
     /// Resolves rule codes or names, and the rules of a framework, into a selection.
-    pub fn resolve(catalog: &Catalog, rules: &[String], framework: Option<&str>) -> Result<Selection, String> {
+    pub fn resolve(
+        catalog: &Catalog,
+        rules: &[String],
+        framework: Option<&str>,
+    ) -> Result<Selection, String> {
         let mut codes = BTreeSet::new();
         for wanted in rules {
-            let rule = catalog
-                .rule(wanted)
-                .ok_or_else(|| format!("unknown rule `{wanted}`: `trailwarden rules list` shows the catalog"))?;
+            let rule = catalog.rule(wanted).ok_or_else(|| {
+                format!("unknown rule `{wanted}`: `trailwarden rules list` shows the catalog")
+            })?;
             codes.insert(rule.spec.code.clone());
         }
         if let Some(id) = framework {
-            let framework = catalog
-                .framework(id)
-                .ok_or_else(|| format!("unknown framework `{id}`: `trailwarden frameworks list` shows them"))?;
+            let framework = catalog.framework(id).ok_or_else(|| {
+                format!("unknown framework `{id}`: `trailwarden frameworks list` shows them")
+            })?;
             codes.extend(framework.rule_codes().into_iter().map(str::to_owned));
         }
         Ok(Selection { codes })
@@ -163,13 +185,26 @@ pub fn evaluate(
     let controls = catalog.controls_by_rule();
     let mut findings = Vec::new();
     let mut ran = Vec::new();
-    for rule in catalog.rules.iter().filter(|rule| selection.includes(&rule.spec.code)) {
+    for rule in catalog
+        .rules
+        .iter()
+        .filter(|rule| selection.includes(&rule.spec.code))
+    {
         let spec = &rule.spec;
         let empty = BTreeMap::new();
-        let context = RuleContext { inventory, now, params: params.get(spec.code.as_str()).unwrap_or(&empty) };
-        let outcomes =
-            (rule.check)(&context).map_err(|message| EvaluationError::Rule { code: spec.code.clone(), message })?;
-        let rule_controls = controls.get(spec.code.as_str()).cloned().unwrap_or_default();
+        let context = RuleContext {
+            inventory,
+            now,
+            params: params.get(spec.code.as_str()).unwrap_or(&empty),
+        };
+        let outcomes = (rule.check)(&context).map_err(|message| EvaluationError::Rule {
+            code: spec.code.clone(),
+            message,
+        })?;
+        let rule_controls = controls
+            .get(spec.code.as_str())
+            .cloned()
+            .unwrap_or_default();
         findings.extend(outcomes.into_iter().map(|outcome| Finding {
             rule_code: spec.code.clone(),
             rule_name: spec.name.clone(),
@@ -187,10 +222,28 @@ pub fn evaluate(
         ran.push(spec.code.clone());
     }
     findings.sort_by(|a, b| {
-        (&a.rule_code, &a.account, &a.region, &a.resource, a.status, &a.message)
-            .cmp(&(&b.rule_code, &b.account, &b.region, &b.resource, b.status, &b.message))
+        (
+            &a.rule_code,
+            &a.account,
+            &a.region,
+            &a.resource,
+            a.status,
+            &a.message,
+        )
+            .cmp(&(
+                &b.rule_code,
+                &b.account,
+                &b.region,
+                &b.resource,
+                b.status,
+                &b.message,
+            ))
     });
-    Ok(Evaluation { now, rules: ran, findings })
+    Ok(Evaluation {
+        now,
+        rules: ran,
+        findings,
+    })
 }
 
 /// Defaults from the catalog with the overrides applied, per rule code.
@@ -202,26 +255,34 @@ fn resolve_parameters<'c>(
         .rules
         .iter()
         .map(|rule| {
-            let defaults = rule.spec.parameters.iter().map(|(name, p)| (name.clone(), p.default.clone())).collect();
+            let defaults = rule
+                .spec
+                .parameters
+                .iter()
+                .map(|(name, p)| (name.clone(), p.default.clone()))
+                .collect();
             (rule.spec.code.as_str(), defaults)
         })
         .collect();
     for o in overrides {
-        let rule = catalog
-            .rule(&o.rule)
-            .ok_or_else(|| EvaluationError::Parameter(format!("{}.{}: unknown rule `{}`", o.rule, o.name, o.rule)))?;
+        let rule = catalog.rule(&o.rule).ok_or_else(|| {
+            EvaluationError::Parameter(format!("{}.{}: unknown rule `{}`", o.rule, o.name, o.rule))
+        })?;
         let Some(declared) = rule.spec.parameters.get(&o.name) else {
             let known = rule.spec.parameters.keys().cloned().collect::<Vec<_>>();
-            let known = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
+            let known = if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            };
             return Err(EvaluationError::Parameter(format!(
                 "{}.{}: {} has no parameter `{}` (parameters: {known})",
                 o.rule, o.name, rule.spec.code, o.name
             )));
         };
-        let value = declared
-            .default
-            .parse_like(&o.value)
-            .map_err(|message| EvaluationError::Parameter(format!("{}.{}: {message}", o.rule, o.name)))?;
+        let value = declared.default.parse_like(&o.value).map_err(|message| {
+            EvaluationError::Parameter(format!("{}.{}: {message}", o.rule, o.name))
+        })?;
         if let Some(rule_params) = params.get_mut(rule.spec.code.as_str()) {
             rule_params.insert(o.name.clone(), value);
         }

@@ -50,7 +50,8 @@ pub enum Assessment {
 
 impl Framework {
     pub(super) fn validate(&self, file: &str, rules: &[Rule]) -> Result<(), CatalogError> {
-        let fail = |message: String| Err(CatalogError(format!("rules/frameworks/{file}: {message}")));
+        let fail =
+            |message: String| Err(CatalogError(format!("rules/frameworks/{file}: {message}")));
         if format!("{}.toml", self.id) != file {
             return fail(format!("the file must be named {}.toml", self.id));
         }
@@ -63,10 +64,23 @@ impl Framework {
                 return fail(format!("control {} is listed twice", control.id));
             }
             match (control.rules.is_empty(), &control.not_assessed) {
-                (true, None) => return fail(format!("control {} maps to no rule and gives no `not_assessed` reason", control.id)),
-                (false, Some(_)) => return fail(format!("control {} has both `rules` and `not_assessed`", control.id)),
+                (true, None) => {
+                    return fail(format!(
+                        "control {} maps to no rule and gives no `not_assessed` reason",
+                        control.id
+                    ))
+                }
+                (false, Some(_)) => {
+                    return fail(format!(
+                        "control {} has both `rules` and `not_assessed`",
+                        control.id
+                    ))
+                }
                 (true, Some(reason)) if reason.trim().is_empty() => {
-                    return fail(format!("control {}: `not_assessed` needs a reason", control.id))
+                    return fail(format!(
+                        "control {}: `not_assessed` needs a reason",
+                        control.id
+                    ))
                 }
                 _ => {}
             }
@@ -81,7 +95,10 @@ impl Framework {
 
     /// Every rule code this framework uses.
     pub fn rule_codes(&self) -> BTreeSet<&str> {
-        self.controls.iter().flat_map(|c| c.rules.iter().map(String::as_str)).collect()
+        self.controls
+            .iter()
+            .flat_map(|c| c.rules.iter().map(String::as_str))
+            .collect()
     }
 
     /// The verdict per control over a run's findings.
@@ -101,12 +118,18 @@ impl Framework {
                     fail: 0,
                     error: 0,
                     not_applicable: 0,
-                    note: control.not_assessed.clone().or_else(|| control.gaps.clone()),
+                    note: control
+                        .not_assessed
+                        .clone()
+                        .or_else(|| control.gaps.clone()),
                 };
                 if control.not_assessed.is_some() {
                     return view;
                 }
-                for finding in findings.iter().filter(|f| control.rules.contains(&f.rule_code)) {
+                for finding in findings
+                    .iter()
+                    .filter(|f| control.rules.contains(&f.rule_code))
+                {
                     match finding.status {
                         Status::Pass => view.pass += 1,
                         Status::Fail => view.fail += 1,
@@ -126,7 +149,12 @@ impl Framework {
                 view
             })
             .collect();
-        FrameworkView { id: self.id.clone(), name: self.name.clone(), version: self.version.clone(), controls }
+        FrameworkView {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            version: self.version.clone(),
+            controls,
+        }
     }
 }
 

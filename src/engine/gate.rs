@@ -46,7 +46,9 @@ impl FromStr for FailOn {
         }
         Severity::from_str(text, true)
             .map(FailOn::AtLeast)
-            .map_err(|_| format!("`{text}`: expected one of none, info, low, medium, high, critical"))
+            .map_err(|_| {
+                format!("`{text}`: expected one of none, info, low, medium, high, critical")
+            })
     }
 }
 
@@ -70,13 +72,20 @@ impl Gate {
     pub fn decide(&self, findings: &[Finding]) -> (ExitCode, String) {
         let failing = match self.fail_on {
             FailOn::Never => 0,
-            FailOn::AtLeast(threshold) => {
-                findings.iter().filter(|f| f.status == Status::Fail && f.severity >= threshold).count()
-            }
+            FailOn::AtLeast(threshold) => findings
+                .iter()
+                .filter(|f| f.status == Status::Fail && f.severity >= threshold)
+                .count(),
         };
-        let errors = findings.iter().filter(|f| f.status == Status::Error).count();
+        let errors = findings
+            .iter()
+            .filter(|f| f.status == Status::Error)
+            .count();
         if failing > 0 {
-            let reason = format!("{failing} failing finding(s) at or above severity {}", self.fail_on);
+            let reason = format!(
+                "{failing} failing finding(s) at or above severity {}",
+                self.fail_on
+            );
             return (ExitCode::Failures, reason);
         }
         if errors > 0 && !self.allow_incomplete {

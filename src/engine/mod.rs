@@ -8,7 +8,9 @@ mod params;
 mod registry;
 
 pub use catalog::{Catalog, CatalogError, Parameter, Remediation, Rule, RuleSpec};
-pub use evaluate::{evaluate, CheckResult, Evaluation, Outcome, OutcomeBuilder, RuleContext, Selection};
+pub use evaluate::{
+    evaluate, CheckResult, Evaluation, Outcome, OutcomeBuilder, RuleContext, Selection,
+};
 pub use frameworks::{Assessment, Control, ControlStatus, ControlView, Framework, FrameworkView};
 pub use gate::{ExitCode, FailOn, Gate};
 pub use params::{ParamOverride, ParamValue};
@@ -18,7 +20,19 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How bad a failure of the rule is. Ordered: `Info < Low < Medium < High < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,

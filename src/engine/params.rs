@@ -36,7 +36,11 @@ impl ParamValue {
             ParamValue::Float(_) => ParamValue::Float(text.parse().map_err(|_| bad())?),
             ParamValue::String(_) => ParamValue::String(text.to_owned()),
             ParamValue::List(_) => ParamValue::List(
-                text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             ),
         })
     }
@@ -49,7 +53,14 @@ impl fmt::Display for ParamValue {
             ParamValue::Integer(v) => write!(f, "{v}"),
             ParamValue::Float(v) => write!(f, "{v}"),
             ParamValue::String(v) => write!(f, "{v:?}"),
-            ParamValue::List(v) => write!(f, "[{}]", v.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")),
+            ParamValue::List(v) => write!(
+                f,
+                "[{}]",
+                v.iter()
+                    .map(|s| format!("{s:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
@@ -66,13 +77,19 @@ impl std::str::FromStr for ParamOverride {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let usage = || format!("`{text}`: expected RULE.PARAMETER=VALUE, e.g. TW301.max_delivery_age_hours=12");
+        let usage = || {
+            format!("`{text}`: expected RULE.PARAMETER=VALUE, e.g. TW301.max_delivery_age_hours=12")
+        };
         let (target, value) = text.split_once('=').ok_or_else(usage)?;
         let (rule, name) = target.split_once('.').ok_or_else(usage)?;
         if rule.is_empty() || name.is_empty() {
             return Err(usage());
         }
-        Ok(ParamOverride { rule: rule.to_owned(), name: name.to_owned(), value: value.to_owned() })
+        Ok(ParamOverride {
+            rule: rule.to_owned(),
+            name: name.to_owned(),
+            value: value.to_owned(),
+        })
     }
 }
 
@@ -83,7 +100,10 @@ mod tests {
     #[test]
     fn parses_override_syntax() {
         let o: ParamOverride = "TW501.min_retention_days=3650".parse().unwrap();
-        assert_eq!((o.rule.as_str(), o.name.as_str(), o.value.as_str()), ("TW501", "min_retention_days", "3650"));
+        assert_eq!(
+            (o.rule.as_str(), o.name.as_str(), o.value.as_str()),
+            ("TW501", "min_retention_days", "3650")
+        );
         assert!("TW501=3".parse::<ParamOverride>().is_err());
         assert!("TW501.x".parse::<ParamOverride>().is_err());
         assert!(".x=1".parse::<ParamOverride>().is_err());
@@ -91,9 +111,15 @@ mod tests {
 
     #[test]
     fn values_keep_the_default_type() {
-        assert_eq!(ParamValue::Integer(1).parse_like("24").unwrap(), ParamValue::Integer(24));
+        assert_eq!(
+            ParamValue::Integer(1).parse_like("24").unwrap(),
+            ParamValue::Integer(24)
+        );
         assert!(ParamValue::Integer(1).parse_like("a day").is_err());
-        assert_eq!(ParamValue::Bool(false).parse_like("true").unwrap(), ParamValue::Bool(true));
+        assert_eq!(
+            ParamValue::Bool(false).parse_like("true").unwrap(),
+            ParamValue::Bool(true)
+        );
         assert_eq!(
             ParamValue::List(vec![]).parse_like("a, b,").unwrap(),
             ParamValue::List(vec!["a".into(), "b".into()])

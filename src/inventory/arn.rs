@@ -22,7 +22,10 @@ pub struct ArnError {
 
 impl<'a> Arn<'a> {
     pub fn parse(text: &'a str) -> Result<Self, ArnError> {
-        let fail = |reason| ArnError { text: text.to_owned(), reason };
+        let fail = |reason| ArnError {
+            text: text.to_owned(),
+            reason,
+        };
         let mut parts = text.splitn(6, ':');
         if parts.next() != Some("arn") {
             return Err(fail("must start with `arn:`"));
@@ -33,10 +36,24 @@ impl<'a> Arn<'a> {
         let region = next("missing region")?;
         let account = next("missing account")?;
         let resource = next("missing resource")?;
-        if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b" | "aws-iso-e" | "aws-iso-f" | "aws-eusc") {
+        if !matches!(
+            partition,
+            "aws"
+                | "aws-cn"
+                | "aws-us-gov"
+                | "aws-iso"
+                | "aws-iso-b"
+                | "aws-iso-e"
+                | "aws-iso-f"
+                | "aws-eusc"
+        ) {
             return Err(fail("unknown partition"));
         }
-        if service.is_empty() || !service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if service.is_empty()
+            || !service
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(fail("invalid service"));
         }
         if !region.is_empty() && !is_region_name(region) {
@@ -48,13 +65,22 @@ impl<'a> Arn<'a> {
         if resource.is_empty() {
             return Err(fail("empty resource"));
         }
-        Ok(Arn { partition, service, region, account, resource })
+        Ok(Arn {
+            partition,
+            service,
+            region,
+            account,
+            resource,
+        })
     }
 
     /// Parses and requires a service, a region and an account (a regional resource).
     pub fn parse_regional(text: &'a str, service: &str) -> Result<Self, ArnError> {
         let arn = Arn::parse(text)?;
-        let fail = |reason| ArnError { text: text.to_owned(), reason };
+        let fail = |reason| ArnError {
+            text: text.to_owned(),
+            reason,
+        };
         if arn.service != service {
             return Err(fail("unexpected service"));
         }
@@ -70,7 +96,11 @@ impl<'a> Arn<'a> {
 
 impl fmt::Display for Arn<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "arn:{}:{}:{}:{}:{}", self.partition, self.service, self.region, self.account, self.resource)
+        write!(
+            f,
+            "arn:{}:{}:{}:{}:{}",
+            self.partition, self.service, self.region, self.account, self.resource
+        )
     }
 }
 
@@ -82,11 +112,15 @@ pub fn is_account_id(text: &str) -> bool {
 /// A region name such as `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`.
 pub fn is_region_name(text: &str) -> bool {
     let mut parts = text.split('-').collect::<Vec<_>>();
-    let Some(number) = parts.pop() else { return false };
+    let Some(number) = parts.pop() else {
+        return false;
+    };
     !number.is_empty()
         && number.bytes().all(|b| b.is_ascii_digit())
         && parts.len() >= 2
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 #[cfg(test)]
@@ -99,7 +133,10 @@ mod tests {
         assert_eq!(arn.account, "111122223333");
         assert_eq!(arn.region, "eu-west-1");
         assert_eq!(arn.resource, "trail/main");
-        assert_eq!(arn.to_string(), "arn:aws:cloudtrail:eu-west-1:111122223333:trail/main");
+        assert_eq!(
+            arn.to_string(),
+            "arn:aws:cloudtrail:eu-west-1:111122223333:trail/main"
+        );
     }
 
     #[test]
@@ -126,10 +163,24 @@ mod tests {
 
     #[test]
     fn region_names() {
-        for good in ["us-east-1", "us-gov-west-1", "ap-southeast-5", "cn-north-1", "eu-central-2"] {
+        for good in [
+            "us-east-1",
+            "us-gov-west-1",
+            "ap-southeast-5",
+            "cn-north-1",
+            "eu-central-2",
+        ] {
             assert!(is_region_name(good), "{good}");
         }
-        for bad in ["", "us", "us-east", "us-east-", "1-2-3", "Us-east-1", "us_east_1"] {
+        for bad in [
+            "",
+            "us",
+            "us-east",
+            "us-east-",
+            "1-2-3",
+            "Us-east-1",
+            "us_east_1",
+        ] {
             assert!(!is_region_name(bad), "{bad}");
         }
     }

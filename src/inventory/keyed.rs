@@ -21,7 +21,10 @@ pub fn insert<T: Keyed>(map: &mut KeyedMap<T>, value: T) -> Option<T> {
     map.insert(value.key().to_owned(), value)
 }
 
-pub fn serialize<S: Serializer, T: Serialize>(map: &KeyedMap<T>, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn serialize<S: Serializer, T: Serialize>(
+    map: &KeyedMap<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(map.values())
 }
 

@@ -21,7 +21,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     #[error("cannot read snapshot {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("snapshot {path} is not valid JSON: {message}")]
     Syntax { path: String, message: String },
     #[error(
@@ -39,7 +42,10 @@ impl Inventory {
     /// Reads and validates a snapshot file.
     pub fn load(path: &Path) -> Result<Inventory, SnapshotError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read { path: shown.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+            path: shown.clone(),
+            source,
+        })?;
         Inventory::from_json(&text, &shown)
     }
 
@@ -49,25 +55,42 @@ impl Inventory {
         // Look at the version first, so an old or future snapshot gets a version message
         // rather than a confusing complaint about some field.
         let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| SnapshotError::Syntax { path: path.clone(), message: e.to_string() })?;
+            serde_json::from_str(text).map_err(|e| SnapshotError::Syntax {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
         let Some(object) = value.as_object() else {
-            return Err(SnapshotError::Shape { path, message: "the top level must be a JSON object".into() });
+            return Err(SnapshotError::Shape {
+                path,
+                message: "the top level must be a JSON object".into(),
+            });
         };
         match object.get("schema_version").map(|v| v.as_u64()) {
             None => {
-                return Err(SnapshotError::Shape { path, message: "missing `schema_version`".into() });
+                return Err(SnapshotError::Shape {
+                    path,
+                    message: "missing `schema_version`".into(),
+                });
             }
             Some(None) => {
-                return Err(SnapshotError::Shape { path, message: "`schema_version` must be a whole number".into() });
+                return Err(SnapshotError::Shape {
+                    path,
+                    message: "`schema_version` must be a whole number".into(),
+                });
             }
             Some(Some(found)) if found != u64::from(SCHEMA_VERSION) => {
                 return Err(SnapshotError::Version { path, found });
             }
             Some(Some(_)) => {}
         }
-        let inventory: Inventory = serde_json::from_value(value)
-            .map_err(|e| SnapshotError::Shape { path: path.clone(), message: e.to_string() })?;
-        inventory.validate().map_err(|message| SnapshotError::Invalid { path, message })?;
+        let inventory: Inventory =
+            serde_json::from_value(value).map_err(|e| SnapshotError::Shape {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        inventory
+            .validate()
+            .map_err(|message| SnapshotError::Invalid { path, message })?;
         Ok(inventory)
     }
 
@@ -79,7 +102,10 @@ impl Inventory {
             }
             for region in account.regions.values() {
                 if !is_region_name(&region.name) {
-                    return Err(format!("account {}: `{}` is not a region name", account.id, region.name));
+                    return Err(format!(
+                        "account {}: `{}` is not a region name",
+                        account.id, region.name
+                    ));
                 }
                 if let Ok(arns) = region.trails.value() {
                     if let Some(missing) = arns.iter().find(|arn| !self.trails.contains_key(*arn)) {
@@ -92,7 +118,8 @@ impl Inventory {
             }
         }
         for trail in self.trails.values() {
-            let arn = Arn::parse_regional(&trail.arn, "cloudtrail").map_err(|e| format!("trail: {e}"))?;
+            let arn =
+                Arn::parse_regional(&trail.arn, "cloudtrail").map_err(|e| format!("trail: {e}"))?;
             if arn.region != trail.home_region {
                 return Err(format!(
                     "trail {}: home_region `{}` differs from the region in its ARN",
@@ -100,7 +127,8 @@ impl Inventory {
                 ));
             }
             if let Some(group) = &trail.cloud_watch_logs_log_group_arn {
-                Arn::parse_regional(group, "logs").map_err(|e| format!("trail {}: log group: {e}", trail.arn))?;
+                Arn::parse_regional(group, "logs")
+                    .map_err(|e| format!("trail {}: log group: {e}", trail.arn))?;
             }
         }
         for bucket in self.buckets.values() {
@@ -109,7 +137,10 @@ impl Inventory {
             }
             if let Some(owner) = &bucket.owner_account {
                 if !is_account_id(owner) {
-                    return Err(format!("bucket {}: owner_account `{owner}` must be 12 digits", bucket.name));
+                    return Err(format!(
+                        "bucket {}: owner_account `{owner}` must be 12 digits",
+                        bucket.name
+                    ));
                 }
             }
         }
@@ -119,12 +150,18 @@ impl Inventory {
         for group in self.log_groups.values() {
             Arn::parse_regional(&group.arn, "logs").map_err(|e| format!("log group: {e}"))?;
             if group.arn.ends_with(":*") {
-                return Err(format!("log group {}: write the ARN without the trailing `:*`", group.arn));
+                return Err(format!(
+                    "log group {}: write the ARN without the trailing `:*`",
+                    group.arn
+                ));
             }
         }
         if let Some(Observed::Ok(org)) = &self.organization {
             if !is_account_id(&org.management_account_id) {
-                return Err(format!("organization management account `{}` must be 12 digits", org.management_account_id));
+                return Err(format!(
+                    "organization management account `{}` must be 12 digits",
+                    org.management_account_id
+                ));
             }
         }
         Ok(())
@@ -132,9 +169,11 @@ impl Inventory {
 
     /// The KMS key a trail or bucket names, by key ARN or alias.
     pub fn kms_key(&self, reference: &str) -> Option<&KmsKey> {
-        self.kms_keys
-            .get(reference)
-            .or_else(|| self.kms_keys.values().find(|key| key.aliases.iter().any(|alias| alias == reference)))
+        self.kms_keys.get(reference).or_else(|| {
+            self.kms_keys
+                .values()
+                .find(|key| key.aliases.iter().any(|alias| alias == reference))
+        })
     }
 
     /// The organization, when it was in scope and could be read.
@@ -171,7 +210,9 @@ mod tests {
 
     #[test]
     fn rejects_other_schema_versions_with_a_clear_message() {
-        let error = Inventory::from_json(&minimal("2"), "snap.json").unwrap_err().to_string();
+        let error = Inventory::from_json(&minimal("2"), "snap.json")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("schema_version 2"), "{error}");
         assert!(error.contains("reads version 1"), "{error}");
     }
@@ -185,7 +226,10 @@ mod tests {
 
     #[test]
     fn rejects_duplicate_accounts() {
-        let text = minimal("1").replace(r#"[{"id": "111122223333"}]"#, r#"[{"id": "111122223333"}, {"id": "111122223333"}]"#);
+        let text = minimal("1").replace(
+            r#"[{"id": "111122223333"}]"#,
+            r#"[{"id": "111122223333"}, {"id": "111122223333"}]"#,
+        );
         let error = Inventory::from_json(&text, "t").unwrap_err().to_string();
         assert!(error.contains("duplicate entry `111122223333`"), "{error}");
     }

@@ -169,7 +169,11 @@ impl Trail {
 
     /// The S3 key prefix under which CloudTrail writes logs and digests: `[prefix/]AWSLogs/`.
     pub fn log_key_prefix(&self) -> String {
-        match self.s3_key_prefix.as_deref().map(|p| p.trim_end_matches('/')) {
+        match self
+            .s3_key_prefix
+            .as_deref()
+            .map(|p| p.trim_end_matches('/'))
+        {
             Some(prefix) if !prefix.is_empty() => format!("{prefix}/AWSLogs/"),
             _ => "AWSLogs/".to_owned(),
         }
@@ -177,7 +181,9 @@ impl Trail {
 
     /// The log group ARN without the `:*` suffix CloudTrail reports.
     pub fn log_group_arn(&self) -> Option<&str> {
-        self.cloud_watch_logs_log_group_arn.as_deref().map(normalize_log_group_arn)
+        self.cloud_watch_logs_log_group_arn
+            .as_deref()
+            .map(normalize_log_group_arn)
     }
 }
 
@@ -188,12 +194,16 @@ pub fn normalize_log_group_arn(arn: &str) -> &str {
 
 /// The account field of an ARN already validated at load time; empty if absent.
 pub(crate) fn arn_account(arn: &str) -> &str {
-    super::Arn::parse(arn).map(|a| a.account).unwrap_or_default()
+    super::Arn::parse(arn)
+        .map(|a| a.account)
+        .unwrap_or_default()
 }
 
 /// The account and region of an ARN already validated at load time; empty where absent.
 pub fn arn_account_region(arn: &str) -> (&str, &str) {
-    super::Arn::parse(arn).map(|a| (a.account, a.region)).unwrap_or_default()
+    super::Arn::parse(arn)
+        .map(|a| (a.account, a.region))
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -38,7 +38,11 @@ impl<T> Observed<T> {
         matches!(self, Observed::Ok(_))
     }
 
-    pub fn failure(kind: ErrorKind, operation: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn failure(
+        kind: ErrorKind,
+        operation: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Observed::Error(ObservationError {
             kind,
             operation: operation.into(),
@@ -113,7 +117,8 @@ mod tests {
         let ok: Observed<Option<String>> = Observed::Ok(None);
         let text = serde_json::to_string(&ok).unwrap();
         assert_eq!(text, r#"{"ok":null}"#);
-        let denied: Observed<bool> = Observed::failure(ErrorKind::Denied, "s3:GetBucketAcl", "Access Denied");
+        let denied: Observed<bool> =
+            Observed::failure(ErrorKind::Denied, "s3:GetBucketAcl", "Access Denied");
         let text = serde_json::to_string(&denied).unwrap();
         let back: Observed<bool> = serde_json::from_str(&text).unwrap();
         assert_eq!(back, denied);

@@ -6,7 +6,10 @@ use serde_json::json;
 
 fn table() -> Table {
     let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(100);
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(100);
     table.force_no_tty();
     table
 }
@@ -16,9 +19,18 @@ pub fn rules_table(catalog: &Catalog) -> String {
     table.set_header(["Code", "Name", "Severity", "Resource", "Title"]);
     for rule in &catalog.rules {
         let spec = &rule.spec;
-        table.add_row([&spec.code, &spec.name, spec.severity.as_str(), spec.resource.as_str(), &spec.title]);
+        table.add_row([
+            &spec.code,
+            &spec.name,
+            spec.severity.as_str(),
+            spec.resource.as_str(),
+            &spec.title,
+        ]);
     }
-    format!("{table}\n{} rules. `trailwarden rules show CODE` explains one.\n", catalog.rules.len())
+    format!(
+        "{table}\n{} rules. `trailwarden rules show CODE` explains one.\n",
+        catalog.rules.len()
+    )
 }
 
 pub fn rules_json(catalog: &Catalog) -> Result<String, serde_json::Error> {
@@ -46,7 +58,11 @@ pub fn frameworks_table(catalog: &Catalog) -> String {
     let mut table = table();
     table.set_header(["Id", "Framework", "Version", "Controls", "Assessed"]);
     for framework in &catalog.frameworks {
-        let assessed = framework.controls.iter().filter(|c| c.not_assessed.is_none()).count();
+        let assessed = framework
+            .controls
+            .iter()
+            .filter(|c| c.not_assessed.is_none())
+            .count();
         table.add_row([
             framework.id.clone(),
             framework.name.clone(),
@@ -75,12 +91,23 @@ pub fn framework_table(framework: &Framework) -> String {
         };
         let level = control.level.map(|l| format!("L{l}")).unwrap_or_default();
         let level = match control.assessment {
-            Some(assessment) => format!("{level} {}", serde_json::to_value(assessment).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()).trim().to_owned(),
+            Some(assessment) => format!(
+                "{level} {}",
+                serde_json::to_value(assessment)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            )
+            .trim()
+            .to_owned(),
             None => level,
         };
         table.add_row([control.id.clone(), control.title.clone(), level, mapping]);
     }
-    format!("{} {} ({})\nSource: {}\n{table}\n", framework.name, framework.version, framework.id, framework.source)
+    format!(
+        "{} {} ({})\nSource: {}\n{table}\n",
+        framework.name, framework.version, framework.id, framework.source
+    )
 }
 
 pub fn framework_json(framework: &Framework) -> Result<String, serde_json::Error> {

@@ -100,7 +100,11 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
                 resource: &f.resource,
                 message: &f.message,
                 evidence: &f.evidence,
-                controls: f.controls.iter().map(|c| format!("{}:{}", c.framework, c.control)).collect(),
+                controls: f
+                    .controls
+                    .iter()
+                    .map(|c| format!("{}:{}", c.framework, c.control))
+                    .collect(),
             })
             .collect(),
         framework: report.framework.as_ref(),

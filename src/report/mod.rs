@@ -33,14 +33,19 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
         None => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
                 // A closed pipe (`| head`) is the reader's choice, not our failure.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.map_err(|e| format!("cannot write to standard output: {e}")),
             }
         }
         Some(path) => {
-            let fail = |e: &dyn std::fmt::Display| format!("cannot write report to {}: {e}", path.display());
+            let fail = |e: &dyn std::fmt::Display| {
+                format!("cannot write report to {}: {e}", path.display())
+            };
             let directory = match path.parent() {
                 Some(parent) if !parent.as_os_str().is_empty() => parent,
                 _ => Path::new("."),

@@ -4,7 +4,9 @@
 use super::{Report, StatusCounts};
 use crate::engine::{ControlStatus, Status};
 use crate::inventory::Arn;
-use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+use comfy_table::{
+    presets, Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width,
+};
 use std::fmt::Write as _;
 
 const WIDTH: u16 = 100;
@@ -13,7 +15,11 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
     let inventory = report.inventory;
     let findings = &report.evaluation.findings;
     let mut out = String::new();
-    let _ = writeln!(out, "trailwarden {} · CloudTrail compliance report", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        out,
+        "trailwarden {} · CloudTrail compliance report",
+        env!("CARGO_PKG_VERSION")
+    );
     let _ = writeln!(
         out,
         "Snapshot   collected {} by {}",
@@ -26,10 +32,23 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
     let regions = inventory
         .accounts
         .values()
-        .flat_map(|a| a.regions.values().filter(|r| r.skipped.is_none()).map(|r| r.name.as_str()))
+        .flat_map(|a| {
+            a.regions
+                .values()
+                .filter(|r| r.skipped.is_none())
+                .map(|r| r.name.as_str())
+        })
         .collect::<std::collections::BTreeSet<_>>();
-    let organization = inventory.organization().map(|org| format!(" · organization {}", org.id)).unwrap_or_default();
-    let _ = writeln!(out, "Scope      {} account(s){organization} · {} region(s)", inventory.accounts.len(), regions.len());
+    let organization = inventory
+        .organization()
+        .map(|org| format!(" · organization {}", org.id))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "Scope      {} account(s){organization} · {} region(s)",
+        inventory.accounts.len(),
+        regions.len()
+    );
     let _ = writeln!(
         out,
         "Evaluated  {} rule(s) at {}",
@@ -56,6 +75,7 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
                 Cell::new(&finding.message),
             ]);
         }
+        limit_columns(&mut table, &[8, 10, 16, 28]);
         let _ = writeln!(out, "{table}");
     }
 
@@ -66,7 +86,11 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
         table.set_header(["Control", "Title", "Status", "Rules", "Pass/Fail/Err"]);
         for control in &view.controls {
             let status = Cell::new(control.status.as_str());
-            let status = if color { status.fg(control_color(control.status)) } else { status };
+            let status = if color {
+                status.fg(control_color(control.status))
+            } else {
+                status
+            };
             let counts = if control.status == ControlStatus::NotAssessed {
                 String::new()
             } else {
@@ -80,18 +104,20 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
                 Cell::new(counts),
             ]);
         }
+        limit_columns(&mut table, &[9, 42, 16, 14, 15]);
         let _ = writeln!(out, "{table}");
     }
 
     out.push('\n');
     let mut summary = new_table(color);
-    summary.set_header(["Rule", "Title", "Severity", "Pass", "Fail", "Error", "N/A"]);
+    summary.set_header(["Rule", "Severity", "Pass", "Fail", "Error", "N/A"]);
     for code in &report.evaluation.rules {
-        let Some(rule) = report.catalog.rule(code) else { continue };
+        let Some(rule) = report.catalog.rule(code) else {
+            continue;
+        };
         let counts = StatusCounts::of(findings.iter().filter(|f| &f.rule_code == code));
         summary.add_row(vec![
-            Cell::new(format!("{}\n{}", code, rule.spec.name)),
-            Cell::new(&rule.spec.title),
+            Cell::new(format!("{code} {}", rule.spec.name)),
             Cell::new(rule.spec.severity.as_str()),
             count_cell(counts.pass, Status::Pass, color),
             count_cell(counts.fail, Status::Fail, color),
@@ -99,6 +125,7 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
             Cell::new(counts.not_applicable),
         ]);
     }
+    limit_columns(&mut summary, &[44, 10, 6, 6, 7, 5]);
     let _ = writeln!(out, "{summary}");
     let totals = StatusCounts::of(findings);
     let _ = writeln!(
@@ -109,23 +136,42 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
         totals.fail,
         totals.error,
         totals.not_applicable,
-        if show_all || totals.pass + totals.not_applicable == 0 { "" } else { " (--all lists every finding)" }
+        if show_all || totals.pass + totals.not_applicable == 0 {
+            ""
+        } else {
+            " (--all lists every finding)"
+        }
     );
     if let Some(decision) = &report.gate {
-        let _ = writeln!(out, "Gate: {} (exit {})", decision.reason, decision.code.code());
+        let _ = writeln!(
+            out,
+            "Gate: {} (exit {})",
+            decision.reason,
+            decision.code.code()
+        );
     }
     out
 }
 
 fn new_table(color: bool) -> Table {
     let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_width(WIDTH);
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(WIDTH);
     if color {
         table.enforce_styling();
     } else {
         table.force_no_tty();
     }
     table
+}
+
+/// Caps the width of the leading columns so the last, descriptive column gets the room.
+fn limit_columns(table: &mut Table, widths: &[u16]) {
+    for (column, width) in table.column_iter_mut().zip(widths) {
+        column.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(*width)));
+    }
 }
 
 fn status_color(status: Status) -> Color {
