@@ -114,7 +114,11 @@ pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
                 }
             }
         }
-        Err(error) => unknown.push(format!("bucket ACL unknown ({error})")),
+        // With IgnorePublicAcls on, no ACL can expose the bucket: its content does not matter.
+        Err(error) if ignore_public_acls != Some(true) => {
+            unknown.push(format!("bucket ACL unknown ({error})"))
+        }
+        Err(_) => {}
     }
 
     match bucket.policy_status.value() {
@@ -129,7 +133,11 @@ pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
             ),
         },
         Ok(_) => {}
-        Err(error) => unknown.push(format!("bucket policy status unknown ({error})")),
+        // With RestrictPublicBuckets on, a public policy grants nothing outside the owner account.
+        Err(error) if restrict_public_buckets != Some(true) => {
+            unknown.push(format!("bucket policy status unknown ({error})"))
+        }
+        Err(_) => {}
     }
 
     let off = flags

@@ -1,0 +1,194 @@
+//! The catalog holds together: TOML entries, logic, frameworks and generated docs.
+
+use std::path::Path;
+use trailwarden::engine::{Catalog, CheckResult, RuleContext, REGISTRY};
+
+fn noop(_: &RuleContext) -> CheckResult {
+    Ok(vec![])
+}
+
+const RULE: &str = r#"
+code = "TW999"
+name = "example"
+title = "Example"
+severity = "low"
+resource = "trail"
+checks = "x"
+rationale = "y"
+[remediation]
+summary = "s"
+cli = "c"
+terraform = "t"
+"#;
+
+const FRAMEWORK: &str = r#"
+id = "fw"
+name = "Framework"
+version = "1"
+source = "test"
+[[controls]]
+id = "1"
+title = "One"
+rules = ["TW999"]
+"#;
+
+#[test]
+fn builtin_catalog_is_whole() {
+    let catalog = Catalog::builtin().expect("the embedded catalog must be consistent");
+    assert_eq!(
+        catalog.rules.len(),
+        REGISTRY.len(),
+        "catalog and registry agree one to one"
+    );
+    for id in [
+        "cis-aws-1.2",
+        "cis-aws-1.4",
+        "cis-aws-3.0",
+        "cis-aws-5.0",
+        "cis-aws-7.0",
+        "trailwarden-baseline",
+    ] {
+        assert!(catalog.framework(id).is_some(), "framework {id} is missing");
+    }
+    let baseline = catalog.framework("trailwarden-baseline").expect("baseline");
+    let ids: Vec<_> = baseline.controls.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9"]);
+}
+
+#[test]
+fn rule_files_on_disk_are_the_embedded_catalog() {
+    let catalog = Catalog::builtin().expect("catalog");
+    let mut on_disk: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
+            .expect("rules/")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".toml"))
+            .collect();
+    on_disk.sort();
+    let embedded: Vec<String> = catalog
+        .rules
+        .iter()
+        .map(|r| format!("{}-{}.toml", r.spec.code, r.spec.name))
+        .collect();
+    assert_eq!(on_disk, embedded);
+}
+
+#[test]
+fn cis_control_numbers_follow_each_version() {
+    let catalog = Catalog::builtin().expect("catalog");
+    let control_for = |framework: &str, rule: &str| {
+        catalog
+            .framework(framework)
+            .expect("framework")
+            .controls
+            .iter()
+            .filter(|c| c.rules.iter().any(|r| r == rule))
+            .map(|c| c.id.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(control_for("cis-aws-1.2", "TW101"), ["2.1"]);
+    assert_eq!(control_for("cis-aws-1.4", "TW101"), ["3.1"]);
+    assert_eq!(control_for("cis-aws-7.0", "TW101"), ["4.1"]);
+    assert_eq!(control_for("cis-aws-1.4", "TW201"), ["3.3"]);
+    // The public-bucket and CloudWatch controls were removed in 3.0.
+    assert!(control_for("cis-aws-3.0", "TW201").is_empty());
+    assert!(control_for("cis-aws-5.0", "TW301").is_empty());
+    assert_eq!(control_for("cis-aws-5.0", "TW401"), ["3.5"]);
+    assert_eq!(control_for("cis-aws-7.0", "TW402"), ["4.6"]);
+}
+
+#[test]
+fn a_rule_without_logic_is_refused() {
+    let error =
+        Catalog::from_sources(&[("TW999-example.toml", RULE)], &[], &[]).expect_err("no logic");
+    assert!(error.to_string().contains("TW999 has no logic"), "{error}");
+}
+
+#[test]
+fn logic_without_a_rule_is_refused() {
+    let error = Catalog::from_sources(&[], &[], &[("TW999", noop)]).expect_err("no toml");
+    assert!(
+        error
+            .to_string()
+            .contains("registry entry TW999 has no rules/TW999"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_misnamed_rule_file_is_refused() {
+    let error = Catalog::from_sources(&[("TW999-other.toml", RULE)], &[], &[("TW999", noop)])
+        .expect_err("name");
+    assert!(
+        error
+            .to_string()
+            .contains("must be named TW999-example.toml"),
+        "{error}"
+    );
+}
+
+#[test]
+fn duplicate_codes_are_refused() {
+    let twin = RULE.replace("name = \"example\"", "name = \"twin\"");
+    let error = Catalog::from_sources(
+        &[("TW999-example.toml", RULE), ("TW999-twin.toml", &twin)],
+        &[],
+        &[("TW999", noop)],
+    )
+    .expect_err("duplicate code");
+    assert!(error.to_string().contains("TW999 is used twice"), "{error}");
+}
+
+#[test]
+fn frameworks_must_name_existing_rules_or_say_why_not() {
+    let rules = [("TW999-example.toml", RULE)];
+    let registry = [("TW999", noop as fn(&RuleContext) -> CheckResult)];
+    assert!(Catalog::from_sources(&rules, &[("fw.toml", FRAMEWORK)], &registry).is_ok());
+    let unknown = FRAMEWORK.replace("TW999", "TW998");
+    let error = Catalog::from_sources(&rules, &[("fw.toml", &unknown)], &registry)
+        .expect_err("unknown rule");
+    assert!(
+        error.to_string().contains("names unknown rule TW998"),
+        "{error}"
+    );
+    let unmapped = FRAMEWORK.replace("rules = [\"TW999\"]", "");
+    let error =
+        Catalog::from_sources(&rules, &[("fw.toml", &unmapped)], &registry).expect_err("unmapped");
+    assert!(
+        error
+            .to_string()
+            .contains("maps to no rule and gives no `not_assessed` reason"),
+        "{error}"
+    );
+    let reasoned = FRAMEWORK.replace("rules = [\"TW999\"]", "not_assessed = \"outside scope\"");
+    assert!(Catalog::from_sources(&rules, &[("fw.toml", &reasoned)], &registry).is_ok());
+}
+
+#[test]
+fn generated_rule_docs_are_current() {
+    let catalog = Catalog::builtin().expect("catalog");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    let generated = trailwarden::docs::generate(&catalog);
+    let mut stale = Vec::new();
+    for (name, text) in &generated {
+        if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
+            stale.push(name.clone());
+        }
+    }
+    let expected: std::collections::BTreeSet<_> =
+        generated.iter().map(|(n, _)| n.clone()).collect();
+    let present: std::collections::BTreeSet<_> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let extra: Vec<_> = present.difference(&expected).collect();
+    assert!(
+        stale.is_empty() && extra.is_empty(),
+        "docs/rules is stale ({stale:?}, extra {extra:?}): run `cargo run -- rules docs --out docs/rules`"
+    );
+}
