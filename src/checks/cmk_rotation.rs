@@ -19,7 +19,8 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
     let mut outcomes = Vec::new();
     for (reference, trails) in references {
         let (account, region) = arn_account_region(reference);
-        let outcome = Outcome::on(account, region, reference).evidence("trails", &trails);
+        let outcome = Outcome::on(account, region, reference)
+            .evidence("trails[*].kms_key_id (trails using the key)", &trails);
         let Some(key) = inventory.kms_key(reference) else {
             outcomes.push(outcome.error(format!("key {reference} was not collected")));
             continue;

@@ -4,7 +4,6 @@ use super::GLOBAL;
 use crate::analysis::trail_coverage::{covering_trails, discovery, records_global_service_events};
 use crate::analysis::Truth;
 use crate::engine::{CheckResult, Outcome, RuleContext};
-use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {
     let mut outcomes = Vec::new();
@@ -19,10 +18,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             }
         }
         let outcome = Outcome::on(&account.id, GLOBAL, &account.id).evidence(
-            format!(
-                "{}: trails recording global service events",
-                path::account(&account.id)
-            ),
+            "trails[*] (covering this account, recording global service events)",
             recording.iter().map(|t| t.arn.as_str()).collect::<Vec<_>>(),
         );
         let names = recording

@@ -14,7 +14,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         let prefix = trail.log_key_prefix();
         let outcome = Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn)
             .evidence(format!("{}.s3_bucket_name", path::trail(&trail.arn)), name)
-            .evidence("log prefix", &prefix);
+            .evidence(
+                format!("{}.s3_key_prefix (log key prefix)", path::trail(&trail.arn)),
+                &prefix,
+            );
         let Some(bucket) = ctx.inventory.buckets.get(name) else {
             outcomes.push(outcome.error(format!("bucket {name} was not collected")));
             continue;

@@ -11,7 +11,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
     for (name, trails) in trail_buckets(inventory) {
         let (account, region) = bucket_location(inventory, name, &trails);
         let outcome = Outcome::on(account, region, bucket_arn(inventory, name)).evidence(
-            "trails",
+            "trails[*].s3_bucket_name (trails writing here)",
             trails.iter().map(|t| t.arn.as_str()).collect::<Vec<_>>(),
         );
         let Some(bucket) = inventory.buckets.get(name) else {

@@ -15,7 +15,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
     let mut outcomes = Vec::new();
     for (arn, trails) in groups {
         let (account, region) = arn_account_region(arn);
-        let outcome = Outcome::on(account, region, arn).evidence("trails", &trails);
+        let outcome = Outcome::on(account, region, arn).evidence(
+            "trails[*].cloud_watch_logs_log_group_arn (trails delivering here)",
+            &trails,
+        );
         let Some(group) = ctx.inventory.log_groups.get(arn) else {
             outcomes.push(outcome.error(format!("log group {arn} was not collected")));
             continue;
