@@ -140,3 +140,61 @@ pub fn records_global_service_events(trail: &Trail) -> Truth {
     };
     Truth::all([multi_region, global, is_logging(trail)])
 }
+
+/// An account-level verdict over the trails that cover the account.
+pub struct AccountJudgement<'a> {
+    /// Every covering trail with its own verdict, for evidence.
+    pub trails: Vec<(CoveringTrail<'a>, Truth)>,
+    pub verdict: AccountVerdict<'a>,
+}
+
+pub enum AccountVerdict<'a> {
+    /// This trail satisfies the test.
+    Satisfied(CoveringTrail<'a>),
+    /// No trail is known to satisfy it, and some could not be judged: why, in one sentence.
+    Unknown(String),
+    /// No covering trail satisfies it; the reasons per trail (empty: there is no trail at all).
+    Unsatisfied(Vec<String>),
+}
+
+/// Judges an account by whether any trail covering it passes `test`. A trail that passes
+/// decides; otherwise an unknown trail, or trails that could not be listed, make it unknown.
+pub fn judge<'a>(
+    inventory: &'a Inventory,
+    account: &Account,
+    test: impl Fn(&Trail) -> Truth,
+) -> AccountJudgement<'a> {
+    let trails: Vec<_> = covering_trails(inventory, account)
+        .into_iter()
+        .map(|covering| {
+            let truth = test(covering.trail);
+            (covering, truth)
+        })
+        .collect();
+    let verdict = if let Some((covering, _)) = trails.iter().find(|(_, truth)| truth.is_yes()) {
+        AccountVerdict::Satisfied(*covering)
+    } else {
+        let unknown: Vec<&str> = trails
+            .iter()
+            .filter(|(_, truth)| matches!(truth, Truth::Unknown(_)))
+            .flat_map(|(_, truth)| truth.reasons().iter().map(String::as_str))
+            .collect();
+        if !unknown.is_empty() {
+            AccountVerdict::Unknown(format!("could not decide: {}", unknown.join("; ")))
+        } else if let Err(errors) = discovery(account) {
+            let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+            AccountVerdict::Unknown(format!(
+                "trails of the account could not be listed: {}",
+                errors.join("; ")
+            ))
+        } else {
+            AccountVerdict::Unsatisfied(
+                trails
+                    .iter()
+                    .flat_map(|(_, truth)| truth.reasons().iter().cloned())
+                    .collect(),
+            )
+        }
+    };
+    AccountJudgement { trails, verdict }
+}

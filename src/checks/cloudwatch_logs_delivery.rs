@@ -12,7 +12,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         .trails
         .values()
         .map(|trail| {
-            let outcome = Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn).evidence(
+            let outcome = Outcome::on_trail(trail).evidence(
                 format!("{}.cloud_watch_logs_log_group_arn", path::trail(&trail.arn)),
                 &trail.cloud_watch_logs_log_group_arn,
             );

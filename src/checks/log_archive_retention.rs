@@ -12,7 +12,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             continue;
         };
         let prefix = trail.log_key_prefix();
-        let outcome = Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn)
+        let outcome = Outcome::on_trail(trail)
             .evidence(format!("{}.s3_bucket_name", path::trail(&trail.arn)), name)
             .evidence(
                 format!("{}.s3_key_prefix (log key prefix)", path::trail(&trail.arn)),

@@ -9,7 +9,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         .trails
         .values()
         .map(|trail| {
-            let outcome = Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn).evidence(
+            let outcome = Outcome::on_trail(trail).evidence(
                 format!("{}.log_file_validation_enabled", path::trail(&trail.arn)),
                 trail.log_file_validation_enabled,
             );

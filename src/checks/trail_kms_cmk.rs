@@ -9,11 +9,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         .trails
         .values()
         .map(|trail| {
-            let outcome = Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn)
-                .evidence(
-                    format!("{}.kms_key_id", path::trail(&trail.arn)),
-                    &trail.kms_key_id,
-                );
+            let outcome = Outcome::on_trail(trail).evidence(
+                format!("{}.kms_key_id", path::trail(&trail.arn)),
+                &trail.kms_key_id,
+            );
             let Some(reference) = trail.kms_key_id.as_deref() else {
                 return outcome.fail(format!(
                     "{} logs are encrypted with S3-managed keys only, not a KMS key",

@@ -59,6 +59,11 @@ impl Outcome {
             evidence: Vec::new(),
         }
     }
+
+    /// Starts an outcome about a trail: its owner account, its home region, its ARN.
+    pub fn on_trail(trail: &crate::inventory::Trail) -> OutcomeBuilder {
+        Outcome::on(trail.owner_account(), &trail.home_region, &trail.arn)
+    }
 }
 
 /// Collects evidence, then ends in exactly one status.
