@@ -43,10 +43,8 @@ fn flag(
 }
 
 pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
-    let account_block = bucket
-        .owner_account
-        .as_deref()
-        .and_then(|owner| inventory.accounts.get(owner))
+    let account_block = inventory
+        .bucket_owner(bucket)
         .map(|account| &account.s3_public_access_block);
     let mut exposed = Vec::new();
     let mut unknown = Vec::new();

@@ -18,10 +18,8 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             outcomes.push(outcome.error(format!("bucket {name} was not collected")));
             continue;
         };
-        let account_block = bucket
-            .owner_account
-            .as_deref()
-            .and_then(|owner| inventory.accounts.get(owner))
+        let account_block = inventory
+            .bucket_owner(bucket)
             .map(|account| (path::account(&account.id), &account.s3_public_access_block));
         let mut outcome = outcome
             .evidence(format!("{}.acl", path::bucket(name)), &bucket.acl)

@@ -176,6 +176,14 @@ impl Inventory {
         })
     }
 
+    /// The account that owns `bucket`, when known and in scope.
+    pub fn bucket_owner(&self, bucket: &Bucket) -> Option<&Account> {
+        bucket
+            .owner_account
+            .as_deref()
+            .and_then(|owner| self.accounts.get(owner))
+    }
+
     /// The organization, when it was in scope and could be read.
     pub fn organization(&self) -> Option<&Organization> {
         match &self.organization {

@@ -164,7 +164,7 @@ impl Keyed for Trail {
 impl Trail {
     /// The account that owns the trail (from its ARN; validated when a snapshot is loaded).
     pub fn owner_account(&self) -> &str {
-        arn_account(&self.arn)
+        arn_account_region(&self.arn).0
     }
 
     /// The S3 key prefix under which CloudTrail writes logs and digests: `[prefix/]AWSLogs/`.
@@ -190,13 +190,6 @@ impl Trail {
 /// `arn:aws:logs:r:a:log-group:NAME:*` → `arn:aws:logs:r:a:log-group:NAME`.
 pub fn normalize_log_group_arn(arn: &str) -> &str {
     arn.strip_suffix(":*").unwrap_or(arn)
-}
-
-/// The account field of an ARN already validated at load time; empty if absent.
-pub(crate) fn arn_account(arn: &str) -> &str {
-    super::Arn::parse(arn)
-        .map(|a| a.account)
-        .unwrap_or_default()
 }
 
 /// The account and region of an ARN already validated at load time; empty where absent.

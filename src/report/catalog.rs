@@ -1,21 +1,11 @@
 //! Listings of the catalog: rules and frameworks, as tables or JSON.
 
+use super::table::new_table;
 use crate::engine::{Catalog, Framework};
-use comfy_table::{presets, ContentArrangement, Table};
 use serde_json::json;
 
-fn table() -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(100);
-    table.force_no_tty();
-    table
-}
-
 pub fn rules_table(catalog: &Catalog) -> String {
-    let mut table = table();
+    let mut table = new_table(false);
     table.set_header(["Code", "Name", "Severity", "Resource", "Title"]);
     for rule in &catalog.rules {
         let spec = &rule.spec;
@@ -55,7 +45,7 @@ pub fn rules_json(catalog: &Catalog) -> Result<String, serde_json::Error> {
 }
 
 pub fn frameworks_table(catalog: &Catalog) -> String {
-    let mut table = table();
+    let mut table = new_table(false);
     table.set_header(["Id", "Framework", "Version", "Controls", "Assessed"]);
     for framework in &catalog.frameworks {
         let assessed = framework
@@ -79,7 +69,7 @@ pub fn frameworks_json(catalog: &Catalog) -> Result<String, serde_json::Error> {
 }
 
 pub fn framework_table(framework: &Framework) -> String {
-    let mut table = table();
+    let mut table = new_table(false);
     table.set_header(["Control", "Title", "Level", "Rules / not assessed because"]);
     for control in &framework.controls {
         let mapping = match &control.not_assessed {

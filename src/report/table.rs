@@ -153,7 +153,8 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
     out
 }
 
-fn new_table(color: bool) -> Table {
+/// A table sized for 100 columns; styled only when `color` is set.
+pub(super) fn new_table(color: bool) -> Table {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
