@@ -173,28 +173,35 @@ pub fn judge<'a>(
         .collect();
     let verdict = if let Some((covering, _)) = trails.iter().find(|(_, truth)| truth.is_yes()) {
         AccountVerdict::Satisfied(*covering)
+    } else if let Some(why) = why_incomplete(&trails, account) {
+        AccountVerdict::Unknown(why)
     } else {
-        let unknown: Vec<&str> = trails
-            .iter()
-            .filter(|(_, truth)| matches!(truth, Truth::Unknown(_)))
-            .flat_map(|(_, truth)| truth.reasons().iter().map(String::as_str))
-            .collect();
-        if !unknown.is_empty() {
-            AccountVerdict::Unknown(format!("could not decide: {}", unknown.join("; ")))
-        } else if let Err(errors) = discovery(account) {
-            let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
-            AccountVerdict::Unknown(format!(
-                "trails of the account could not be listed: {}",
-                errors.join("; ")
-            ))
-        } else {
-            AccountVerdict::Unsatisfied(
-                trails
-                    .iter()
-                    .flat_map(|(_, truth)| truth.reasons().iter().cloned())
-                    .collect(),
-            )
-        }
+        AccountVerdict::Unsatisfied(
+            trails
+                .iter()
+                .flat_map(|(_, truth)| truth.reasons().iter().cloned())
+                .collect(),
+        )
     };
     AccountJudgement { trails, verdict }
+}
+
+/// Why the judged trails do not give the whole picture of the account, if they do not: some
+/// trail could not be judged, or the account's trails could not be listed at all.
+pub fn why_incomplete(trails: &[(CoveringTrail, Truth)], account: &Account) -> Option<String> {
+    let unknown: Vec<&str> = trails
+        .iter()
+        .filter(|(_, truth)| matches!(truth, Truth::Unknown(_)))
+        .flat_map(|(_, truth)| truth.reasons().iter().map(String::as_str))
+        .collect();
+    if !unknown.is_empty() {
+        return Some(format!("could not decide: {}", unknown.join("; ")));
+    }
+    discovery(account).err().map(|errors| {
+        let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+        format!(
+            "trails of the account could not be listed: {}",
+            errors.join("; ")
+        )
+    })
 }

@@ -1,22 +1,20 @@
 //! TW104 global-service-events-duplicated — global service events recorded by one trail only.
 
 use super::GLOBAL;
-use crate::analysis::trail_coverage::{covering_trails, discovery, records_global_service_events};
-use crate::analysis::Truth;
+use crate::analysis::trail_coverage::{judge, records_global_service_events, why_incomplete};
 use crate::engine::{CheckResult, Outcome, RuleContext};
 
 pub fn check(ctx: &RuleContext) -> CheckResult {
     let mut outcomes = Vec::new();
     for account in ctx.inventory.accounts.values() {
-        let mut recording = Vec::new();
-        let mut unknown = Vec::new();
-        for covering in covering_trails(ctx.inventory, account) {
-            match records_global_service_events(covering.trail) {
-                Truth::Yes => recording.push(covering.trail),
-                Truth::No(_) => {}
-                Truth::Unknown(why) => unknown.extend(why),
-            }
-        }
+        // The verdict of `judge` stops at the first recording trail; duplication needs them all.
+        let judgement = judge(ctx.inventory, account, records_global_service_events);
+        let recording = judgement
+            .trails
+            .iter()
+            .filter(|(_, truth)| truth.is_yes())
+            .map(|(covering, _)| covering.trail)
+            .collect::<Vec<_>>();
         let outcome = Outcome::on(&account.id, GLOBAL, &account.id).evidence(
             "trails[*] (covering this account, recording global service events)",
             recording.iter().map(|t| t.arn.as_str()).collect::<Vec<_>>(),
@@ -32,11 +30,8 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                 recording.len(),
                 recording.len()
             ))
-        } else if !unknown.is_empty() {
-            outcome.error(format!("could not decide: {}", unknown.join("; ")))
-        } else if let Err(errors) = discovery(account) {
-            let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
-            outcome.error(format!("trails of the account could not be listed: {}", errors.join("; ")))
+        } else if let Some(why) = why_incomplete(&judgement.trails, account) {
+            outcome.error(why)
         } else if recording.is_empty() {
             outcome.pass("no trail records global service events, so none duplicates them (TW103 reports the gap)")
         } else {
