@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use trailwarden::engine::{evaluate, Catalog, Selection, Status};
+use trailwarden::engine::{evaluate, Catalog, Evaluation, Selection, Status};
 use trailwarden::inventory::Inventory;
 
 /// Rules that read only fields every trail description carries, so nothing they read can fail
@@ -16,6 +16,18 @@ fn rules_dir() -> PathBuf {
 }
 
 /// Per fixture file, per resource: the status, or the status and a part of the message.
+/// Every rule over `inventory`, at its collection time.
+fn evaluate_all(catalog: &Catalog, inventory: &Inventory) -> Evaluation {
+    evaluate(
+        inventory,
+        catalog,
+        &Selection::all(),
+        &[],
+        inventory.collected_at,
+    )
+    .expect("all rules run")
+}
+
 type Expectations = BTreeMap<String, BTreeMap<String, Expected>>;
 
 #[derive(serde::Deserialize)]
@@ -122,14 +134,7 @@ fn every_fixture_gives_exactly_the_expected_statuses() {
                 statuses_seen.insert(finding.status);
             }
             // Each fixture is also a complete, valid snapshot for the other rules: none may fail to run.
-            evaluate(
-                &inventory,
-                &catalog,
-                &Selection::all(),
-                &[],
-                inventory.collected_at,
-            )
-            .expect("all rules run");
+            evaluate_all(&catalog, &inventory);
             checked += 1;
         }
         assert!(
@@ -161,14 +166,7 @@ fn the_demo_organization_shows_every_kind_of_status() {
         .flat_map(|a| a.regions.keys())
         .collect();
     assert!(regions.len() >= 3, "several regions");
-    let evaluation = evaluate(
-        &inventory,
-        &catalog,
-        &Selection::all(),
-        &[],
-        inventory.collected_at,
-    )
-    .expect("evaluates");
+    let evaluation = evaluate_all(&catalog, &inventory);
     let statuses: BTreeSet<_> = evaluation.findings.iter().map(|f| f.status).collect();
     assert!(
         statuses.contains(&Status::Pass)
@@ -193,23 +191,16 @@ fn evaluation_is_deterministic() {
     let catalog = Catalog::builtin().expect("catalog");
     let inventory = trailwarden::demo::inventory().expect("demo loads");
     let run = || {
-        evaluate(
-            &inventory,
-            &catalog,
-            &Selection::all(),
-            &[],
-            inventory.collected_at,
-        )
-        .expect("evaluates")
-        .findings
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {} {} {}",
-                f.rule_code, f.account, f.region, f.resource, f.status
-            )
-        })
-        .collect::<Vec<_>>()
+        evaluate_all(&catalog, &inventory)
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} {} {}",
+                    f.rule_code, f.account, f.region, f.resource, f.status
+                )
+            })
+            .collect::<Vec<_>>()
     };
     let first = run();
     let mut sorted = first.clone();
