@@ -48,18 +48,6 @@ pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
         .map(|account| &account.s3_public_access_block);
     let mut exposed = Vec::new();
     let mut unknown = Vec::new();
-    if account_block.is_none() {
-        unknown.push(
-            "account-level Block Public Access of the bucket owner was not observed".to_owned(),
-        );
-    } else if let Some(Err(error)) = account_block.map(|b| b.value()) {
-        unknown.push(format!(
-            "account-level Block Public Access unknown ({error})"
-        ));
-    }
-    if let Err(error) = bucket.public_access_block.value() {
-        unknown.push(format!("bucket Block Public Access unknown ({error})"));
-    }
     let block = &bucket.public_access_block;
     let ignore_public_acls = flag(block, account_block, |c| c.ignore_public_acls);
     let restrict_public_buckets = flag(block, account_block, |c| c.restrict_public_buckets);
@@ -143,6 +131,29 @@ pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
         .filter(|(_, v)| *v == Some(false))
         .map(|(name, _)| *name)
         .collect::<Vec<_>>();
+    // A flag is unknown only when neither level turns it on and one level could not be read;
+    // a flag the bucket itself turns on is known, whatever the account says.
+    let undecided = flags
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>();
+    if !undecided.is_empty() {
+        let mut causes = Vec::new();
+        if let Err(error) = block.value() {
+            causes.push(format!("bucket setting: {error}"));
+        }
+        match account_block.map(Observed::value) {
+            None => causes.push("account setting of the bucket owner not observed".to_owned()),
+            Some(Err(error)) => causes.push(format!("account setting: {error}")),
+            Some(Ok(_)) => {}
+        }
+        unknown.push(format!(
+            "whether Block Public Access covers {} is unknown ({})",
+            undecided.join(", "),
+            causes.join("; ")
+        ));
+    }
     if !off.is_empty() {
         exposed.push(format!(
             "Block Public Access is off at both bucket and account level for {}",
