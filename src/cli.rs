@@ -17,12 +17,19 @@ use std::path::PathBuf;
         3 failures at or above --fail-on; 4 evaluation incomplete (ERROR findings)."
 )]
 pub struct Cli {
+    /// Log what trailwarden does on standard error (-v: progress of the scan, -vv: every call).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Scan the AWS account of your credentials and report (read-only).
+    Scan(ScanArgs),
+    /// Collect the AWS account of your credentials into an inventory snapshot (read-only).
+    Collect(CollectArgs),
     /// Evaluate an inventory snapshot offline (written by `trailwarden collect`, or a fixture).
     Evaluate(EvaluateArgs),
     /// Evaluate the built-in sample organization: no AWS account needed.
@@ -37,6 +44,62 @@ pub enum Command {
         #[command(subcommand)]
         command: FrameworksCommand,
     },
+    /// Print the least-privilege IAM policy a scan needs (every action is a read).
+    IamPolicy,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Also write the collected inventory snapshot to FILE (for `evaluate` later).
+    #[arg(long, value_name = "FILE", help_heading = "AWS")]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Write the inventory snapshot (JSON) to FILE, atomically.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "AWS")]
+pub struct AwsArgs {
+    /// Named profile from the AWS config files (default: AWS_PROFILE, else `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Home region for global calls (default: the profile's or AWS_REGION, else us-east-1).
+    #[arg(long, value_name = "REGION", value_parser = crate::scope::parse_region)]
+    pub region: Option<String>,
+    /// Regions to scan: `all` enabled regions, or a comma-separated list. Regions not
+    /// enabled for the account are reported as skipped.
+    #[arg(long, value_name = "all|LIST", default_value = "all", value_parser = crate::scope::parse_regions)]
+    pub regions: crate::collect::RegionSelection,
+    /// Send every AWS call to this AWS-compatible endpoint (also: AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "URL", value_parser = crate::scope::parse_endpoint_url)]
+    pub endpoint_url: Option<String>,
+    /// AWS calls in flight at once, all services and regions together.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_concurrency: u32,
+    /// Attempts per AWS call, the first included (adaptive retry with backoff).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+    /// Seconds one attempt of one AWS call may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// Seconds to establish a connection.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub connect_timeout: u64,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,10 @@
 //! What each subcommand does. Errors carry the exit code they map to.
 
 use crate::cli::{
-    Cli, ColorChoice, Command, EvaluationArgs, Format, FrameworksCommand, ReportArgs, RulesCommand,
+    AwsArgs, Cli, ColorChoice, Command, EvaluationArgs, Format, FrameworksCommand, ReportArgs,
+    RulesCommand,
 };
+use crate::collect::{self, CollectSettings, Progress};
 use crate::engine::{self, Catalog, ExitCode, Gate, Selection};
 use crate::inventory::{Inventory, SnapshotError};
 use crate::report::{self, Report};
@@ -32,7 +34,40 @@ impl AppError {
 
 pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     let catalog = Catalog::builtin().map_err(|e| AppError::Runtime(e.to_string()))?;
+    let verbose = cli.verbose > 0;
     match cli.command {
+        Command::Scan(args) => {
+            let inventory = collect_live(&args.aws, verbose)?;
+            if let Some(path) = &args.snapshot {
+                write_snapshot(&inventory, path)?;
+            }
+            let gate = Gate {
+                fail_on: args.gate.fail_on,
+                allow_incomplete: args.gate.allow_incomplete,
+            };
+            evaluate_and_report(
+                &catalog,
+                &inventory,
+                &args.evaluation,
+                &args.report,
+                Some(gate),
+            )
+        }
+        Command::Collect(args) => {
+            let inventory = collect_live(&args.aws, verbose)?;
+            write_snapshot(&inventory, &args.output)?;
+            eprintln!(
+                "trailwarden: wrote {}: {}",
+                args.output.display(),
+                collection_summary(&inventory)
+            );
+            Ok(ExitCode::Success)
+        }
+        Command::IamPolicy => {
+            report::write(None, &collect::permissions::iam_policy_json())
+                .map_err(AppError::Runtime)?;
+            Ok(ExitCode::Success)
+        }
         Command::Evaluate(args) => {
             let inventory = Inventory::load(&args.snapshot)?;
             let gate = Gate {
@@ -59,6 +94,67 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         Command::Rules { command } => rules(&catalog, command),
         Command::Frameworks { command } => frameworks(&catalog, command),
     }
+}
+
+/// Collects the caller's account live. The async runtime lives only as long as the scan.
+fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, AppError> {
+    let options = crate::scope::AwsOptions {
+        profile: aws.profile.clone(),
+        region: aws.region.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
+        max_attempts: aws.max_attempts,
+        connect_timeout: std::time::Duration::from_secs(aws.connect_timeout),
+        attempt_timeout: std::time::Duration::from_secs(aws.timeout),
+    };
+    let settings = CollectSettings {
+        regions: aws.regions.clone(),
+        max_concurrency: aws.max_concurrency as usize,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Runtime(format!("cannot start the async runtime: {e}")))?;
+    let progress = Progress::for_terminal(verbose);
+    let inventory = runtime.block_on(async {
+        let config = crate::scope::sdk_config(&options).await;
+        collect::collect(config, &settings, progress.clone()).await
+    });
+    progress.finish();
+    inventory.map_err(|e| AppError::Runtime(e.to_string()))
+}
+
+fn write_snapshot(inventory: &Inventory, path: &std::path::Path) -> Result<(), AppError> {
+    let mut json = inventory
+        .to_json()
+        .map_err(|e| AppError::Runtime(format!("cannot serialize the snapshot: {e}")))?;
+    json.push('\n');
+    report::write(Some(path), &json).map_err(AppError::Runtime)
+}
+
+/// One line about what a collection saw, for standard error.
+fn collection_summary(inventory: &Inventory) -> String {
+    let regions = inventory
+        .accounts
+        .values()
+        .flat_map(|a| a.regions.values())
+        .filter(|r| r.skipped.is_none())
+        .count();
+    let (calls, failed) = inventory
+        .collection
+        .iter()
+        .flat_map(|c| &c.api_calls)
+        .fold((0, 0), |(calls, failed), c| {
+            (calls + c.calls, failed + c.errors)
+        });
+    format!(
+        "{} account(s), {regions} region(s), {} trail(s), {} bucket(s), {} KMS key(s), \
+         {} log group(s); {calls} AWS calls ({failed} answered with an error, \"not configured\" answers included)",
+        inventory.accounts.len(),
+        inventory.trails.len(),
+        inventory.buckets.len(),
+        inventory.kms_keys.len(),
+        inventory.log_groups.len(),
+    )
 }
 
 fn evaluate_and_report(

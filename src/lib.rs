@@ -6,9 +6,11 @@
 pub mod analysis;
 pub mod checks;
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod demo;
 pub mod docs;
 pub mod engine;
 pub mod inventory;
 pub mod report;
+pub mod scope;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = trailwarden::cli::Cli::parse();
+    init_logging(cli.verbose);
     match trailwarden::commands::run(cli) {
         Ok(code) => ExitCode::from(code.code()),
         Err(error) => {
@@ -12,4 +13,22 @@ fn main() -> ExitCode {
             ExitCode::from(error.exit_code().code())
         }
     }
+}
+
+/// Tracing logs on standard error: quiet by default, `-v` for the scan's steps, `-vv` for
+/// every call, `-vvv` for the AWS SDK's own logs; `RUST_LOG` overrides.
+fn init_logging(verbosity: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbosity {
+        0 => "trailwarden=error",
+        1 => "trailwarden=info",
+        2 => "trailwarden=debug,aws_config=info",
+        _ => "trailwarden=trace,aws_config=debug,aws_smithy_runtime=debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

@@ -37,6 +37,33 @@ pub struct Inventory {
     pub kms_keys: KeyedMap<KmsKey>,
     #[serde(default, with = "keyed")]
     pub log_groups: KeyedMap<LogGroup>,
+    /// How a live collection went: when it started and every AWS operation it made.
+    /// Absent from fixtures and hand-written snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<Collection>,
+}
+
+/// The record of a live collection, for auditors ("by which API calls") and benchmarks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Collection {
+    pub started_at: DateTime<Utc>,
+    /// Every AWS operation made, with how often and how often it failed (sorted).
+    #[serde(default)]
+    pub api_calls: Vec<ApiCallCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiCallCount {
+    /// The IAM action, e.g. `cloudtrail:DescribeTrails`.
+    pub action: String,
+    /// Operations the SDK executed (retries included in `requests`, not here).
+    pub calls: u64,
+    /// HTTP requests sent, retries included.
+    pub requests: u64,
+    /// Calls that ended in an error (including "not configured" answers such as NoSuchBucketPolicy).
+    pub errors: u64,
 }
 
 fn default_partition() -> String {
@@ -92,6 +119,10 @@ pub struct Account {
     pub session_error: Option<super::ObservationError>,
     #[serde(default, with = "keyed")]
     pub regions: KeyedMap<Region>,
+    /// Why the account's enabled regions could not be listed (`ec2:DescribeRegions`); the
+    /// regions scanned are then only those named on the command line, or the home region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions_error: Option<super::ObservationError>,
     /// Account-level S3 Block Public Access (`s3control:GetPublicAccessBlock`); `Ok(None)`: not configured.
     #[serde(default)]
     pub s3_public_access_block: Observed<Option<PublicAccessBlock>>,

@@ -498,3 +498,53 @@ fn table_lists_passes_only_with_all() {
     ]);
     assert!(all.contains("validated signs digest files"));
 }
+
+#[test]
+fn published_iam_policy_is_the_allowlist() {
+    let (code, stdout, _) = run(&["iam-policy"]);
+    assert_eq!(code, 0);
+    let published =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json"))
+            .expect("docs/iam-policy.json exists");
+    assert_eq!(
+        stdout, published,
+        "docs/iam-policy.json is stale: cargo run -- iam-policy > docs/iam-policy.json"
+    );
+    let policy = json_of(stdout.as_bytes());
+    let actions = policy["Statement"][0]["Action"]
+        .as_array()
+        .expect("actions");
+    assert!(actions.iter().any(|a| a == "cloudtrail:DescribeTrails"));
+    for action in actions {
+        let name = action
+            .as_str()
+            .expect("string")
+            .split(':')
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            ["Describe", "Get", "List"]
+                .iter()
+                .any(|p| name.starts_with(p)),
+            "{action} is not read-only"
+        );
+    }
+}
+
+#[test]
+fn bad_aws_arguments_are_usage_errors() {
+    for (args, needle) in [
+        (vec!["scan", "--regions", "us-east-1,narnia"], "narnia"),
+        (vec!["scan", "--region", "nowhere"], "nowhere"),
+        (
+            vec!["scan", "--endpoint-url", "localhost:5000"],
+            "localhost:5000",
+        ),
+        (vec!["scan", "--max-concurrency", "0"], "max-concurrency"),
+        (vec!["collect"], "--output"),
+    ] {
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+}

@@ -2,4 +2,6 @@
 
 mod catalog;
 mod cli;
+mod emulator;
 mod fixtures;
+mod live;

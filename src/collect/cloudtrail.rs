@@ -1,0 +1,152 @@
+//! CloudTrail: trails per region (shadow trails included), then each trail's status, event
+//! selectors and insight selectors, asked once in the trail's home region.
+
+use super::failure::{error_code, observation_error};
+use super::timestamp;
+use crate::inventory::{
+    AdvancedEventSelector, AdvancedFieldSelector, Arn, DataResource, ErrorKind, EventSelector,
+    EventSelectors, InsightSelector, ObservationError, Observed, ReadWriteType, Trail, TrailStatus,
+};
+use aws_sdk_cloudtrail::Client;
+
+/// `DescribeTrails` with shadow trails: every trail this region's API lists. `DescribeTrails`
+/// has no pagination. A trail without a valid ARN makes the whole answer unusable.
+pub async fn describe_trails(client: &Client) -> Result<Vec<Trail>, ObservationError> {
+    const ACTION: &str = "cloudtrail:DescribeTrails";
+    let output = client
+        .describe_trails()
+        .include_shadow_trails(true)
+        .send()
+        .await
+        .map_err(|e| observation_error(ACTION, &e))?;
+    output
+        .trail_list()
+        .iter()
+        .map(|trail| {
+            let arn = trail.trail_arn().unwrap_or_default();
+            let parsed = Arn::parse_regional(arn, "cloudtrail").map_err(|e| ObservationError {
+                kind: ErrorKind::Failed,
+                operation: ACTION.to_owned(),
+                message: format!("AWS listed a trail with an unusable ARN `{arn}`: {e}"),
+            })?;
+            let name_from_arn = parsed
+                .resource
+                .strip_prefix("trail/")
+                .unwrap_or(parsed.resource);
+            Ok(Trail {
+                arn: arn.to_owned(),
+                name: trail.name().unwrap_or(name_from_arn).to_owned(),
+                home_region: trail.home_region().unwrap_or(parsed.region).to_owned(),
+                is_multi_region: trail.is_multi_region_trail().unwrap_or(false),
+                is_organization_trail: trail.is_organization_trail().unwrap_or(false),
+                include_global_service_events: trail
+                    .include_global_service_events()
+                    .unwrap_or(false),
+                log_file_validation_enabled: trail.log_file_validation_enabled().unwrap_or(false),
+                s3_bucket_name: non_empty(trail.s3_bucket_name()),
+                s3_key_prefix: non_empty(trail.s3_key_prefix()),
+                kms_key_id: non_empty(trail.kms_key_id()),
+                sns_topic_arn: non_empty(trail.sns_topic_arn()),
+                cloud_watch_logs_log_group_arn: non_empty(trail.cloud_watch_logs_log_group_arn()),
+                cloud_watch_logs_role_arn: non_empty(trail.cloud_watch_logs_role_arn()),
+                status: Observed::default(),
+                event_selectors: Observed::default(),
+                insight_selectors: Observed::default(),
+            })
+        })
+        .collect()
+}
+
+fn non_empty(value: Option<&str>) -> Option<String> {
+    value.filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+pub async fn trail_status(client: &Client, arn: &str) -> Observed<TrailStatus> {
+    match client.get_trail_status().name(arn).send().await {
+        Ok(status) => Observed::Ok(TrailStatus {
+            is_logging: status.is_logging().unwrap_or(false),
+            latest_delivery_time: status.latest_delivery_time().and_then(timestamp),
+            latest_delivery_error: non_empty(status.latest_delivery_error()),
+            latest_digest_delivery_time: status.latest_digest_delivery_time().and_then(timestamp),
+            latest_digest_delivery_error: non_empty(status.latest_digest_delivery_error()),
+            latest_cloud_watch_logs_delivery_time: status
+                .latest_cloud_watch_logs_delivery_time()
+                .and_then(timestamp),
+            latest_cloud_watch_logs_delivery_error: non_empty(
+                status.latest_cloud_watch_logs_delivery_error(),
+            ),
+            start_logging_time: status.start_logging_time().and_then(timestamp),
+            stop_logging_time: status.stop_logging_time().and_then(timestamp),
+        }),
+        Err(e) => Observed::Error(observation_error("cloudtrail:GetTrailStatus", &e)),
+    }
+}
+
+pub async fn event_selectors(client: &Client, arn: &str) -> Observed<EventSelectors> {
+    let output = match client.get_event_selectors().trail_name(arn).send().await {
+        Ok(output) => output,
+        Err(e) => return Observed::Error(observation_error("cloudtrail:GetEventSelectors", &e)),
+    };
+    let classic = output
+        .event_selectors()
+        .iter()
+        .map(|selector| EventSelector {
+            read_write_type: match selector.read_write_type().map(|t| t.as_str()) {
+                Some("ReadOnly") => ReadWriteType::ReadOnly,
+                Some("WriteOnly") => ReadWriteType::WriteOnly,
+                // AWS documents `All` as the default when the field is absent.
+                _ => ReadWriteType::All,
+            },
+            // AWS documents `true` as the default.
+            include_management_events: selector.include_management_events().unwrap_or(true),
+            data_resources: selector
+                .data_resources()
+                .iter()
+                .map(|resource| DataResource {
+                    resource_type: resource.r#type().unwrap_or_default().to_owned(),
+                    values: resource.values().to_vec(),
+                })
+                .collect(),
+            exclude_management_event_sources: selector.exclude_management_event_sources().to_vec(),
+        })
+        .collect();
+    let advanced = output
+        .advanced_event_selectors()
+        .iter()
+        .map(|selector| AdvancedEventSelector {
+            name: non_empty(selector.name()),
+            field_selectors: selector
+                .field_selectors()
+                .iter()
+                .map(|field| AdvancedFieldSelector {
+                    field: field.field().to_owned(),
+                    equals: field.equals().to_vec(),
+                    starts_with: field.starts_with().to_vec(),
+                    ends_with: field.ends_with().to_vec(),
+                    not_equals: field.not_equals().to_vec(),
+                    not_starts_with: field.not_starts_with().to_vec(),
+                    not_ends_with: field.not_ends_with().to_vec(),
+                })
+                .collect(),
+        })
+        .collect();
+    Observed::Ok(EventSelectors { classic, advanced })
+}
+
+pub async fn insight_selectors(client: &Client, arn: &str) -> Observed<Vec<InsightSelector>> {
+    match client.get_insight_selectors().trail_name(arn).send().await {
+        Ok(output) => Observed::Ok(
+            output
+                .insight_selectors()
+                .iter()
+                .filter_map(|s| s.insight_type())
+                .map(|t| InsightSelector {
+                    insight_type: t.as_str().to_owned(),
+                })
+                .collect(),
+        ),
+        // AWS's answer for a trail without Insights.
+        Err(e) if error_code(&e) == Some("InsightNotEnabledException") => Observed::Ok(Vec::new()),
+        Err(e) => Observed::Error(observation_error("cloudtrail:GetInsightSelectors", &e)),
+    }
+}

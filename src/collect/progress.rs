@@ -1,0 +1,104 @@
+//! Progress on standard error while a scan runs: accounts, regions and AWS calls.
+//!
+//! Drawn only when standard error is a terminal and `CI` is not `true`, and not when tracing
+//! logs are on (`-v`), so that piped output, CI logs and log lines stay clean.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Default)]
+struct Counters {
+    accounts_total: AtomicU64,
+    accounts_done: AtomicU64,
+    regions_total: AtomicU64,
+    regions_done: AtomicU64,
+    calls_started: AtomicU64,
+    calls_finished: AtomicU64,
+}
+
+/// Cheap to clone; every clone updates the same display.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    counters: Arc<Counters>,
+}
+
+impl Progress {
+    /// A display on standard error when appropriate (see the module docs), otherwise silent.
+    pub fn for_terminal(verbose: bool) -> Progress {
+        let in_ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+        if verbose || in_ci || !std::io::stderr().is_terminal() {
+            return Progress::default();
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress {
+            bar: Some(bar),
+            counters: Arc::default(),
+        }
+    }
+
+    pub fn add_accounts(&self, count: u64) {
+        self.counters
+            .accounts_total
+            .fetch_add(count, Ordering::Relaxed);
+        self.redraw();
+    }
+
+    pub fn account_done(&self) {
+        self.counters.accounts_done.fetch_add(1, Ordering::Relaxed);
+        self.redraw();
+    }
+
+    pub fn add_regions(&self, count: u64) {
+        self.counters
+            .regions_total
+            .fetch_add(count, Ordering::Relaxed);
+        self.redraw();
+    }
+
+    pub fn region_done(&self) {
+        self.counters.regions_done.fetch_add(1, Ordering::Relaxed);
+        self.redraw();
+    }
+
+    pub fn call_started(&self) {
+        self.counters.calls_started.fetch_add(1, Ordering::Relaxed);
+        self.redraw();
+    }
+
+    pub fn call_finished(&self) {
+        self.counters.calls_finished.fetch_add(1, Ordering::Relaxed);
+        self.redraw();
+    }
+
+    /// Removes the display (the report follows on standard output or in a file).
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn redraw(&self) {
+        let Some(bar) = &self.bar else { return };
+        let c = &self.counters;
+        let load = |n: &AtomicU64| n.load(Ordering::Relaxed);
+        let started = load(&c.calls_started);
+        bar.set_message(format!(
+            "accounts {}/{} · regions {}/{} · AWS calls {} ({} in flight)",
+            load(&c.accounts_done),
+            load(&c.accounts_total),
+            load(&c.regions_done),
+            load(&c.regions_total),
+            started,
+            started.saturating_sub(load(&c.calls_finished)),
+        ));
+    }
+}

@@ -1,0 +1,126 @@
+//! What to scan and with which credentials: the AWS SDK configuration (standard credential
+//! chain, profile, home region, endpoint, retries, timeouts) and the region selection.
+//!
+//! One account for now (the caller's); organizations add accounts and AssumeRole sessions.
+
+use crate::collect::RegionSelection;
+use crate::inventory::is_region_name;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use std::time::Duration;
+
+/// How to reach AWS.
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    /// Home region: where global calls go. Default: the profile's or `AWS_REGION`, else us-east-1.
+    pub region: Option<String>,
+    /// An AWS-compatible endpoint for every service (also read from `AWS_ENDPOINT_URL`).
+    pub endpoint_url: Option<String>,
+    /// Attempts per call, first try included (adaptive retry).
+    pub max_attempts: u32,
+    pub connect_timeout: Duration,
+    /// Limit for one attempt of one call.
+    pub attempt_timeout: Duration,
+}
+
+/// The SDK configuration for the caller's own session.
+pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(options.connect_timeout)
+        .operation_attempt_timeout(options.attempt_timeout)
+        .operation_timeout(options.attempt_timeout * options.max_attempts.max(1) * 2)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(options.max_attempts.max(1)))
+        .timeout_config(timeouts);
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        tracing::info!("no region configured: using us-east-1 as the home region");
+        return config
+            .into_builder()
+            .region(Region::from_static("us-east-1"))
+            .build();
+    }
+    config
+}
+
+/// Parses `--regions`: `all`, or a comma-separated list of region names.
+pub fn parse_regions(text: &str) -> Result<RegionSelection, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(RegionSelection::All);
+    }
+    let mut names = Vec::new();
+    for name in text.split(',').map(str::trim) {
+        if !is_region_name(name) {
+            return Err(format!(
+                "`{name}` is not a region name: give `all` or names such as us-east-1,eu-west-1"
+            ));
+        }
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    Ok(RegionSelection::Listed(names))
+}
+
+/// Checks `--region`.
+pub fn parse_region(text: &str) -> Result<String, String> {
+    if is_region_name(text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("`{text}` is not a region name, e.g. us-east-1"))
+    }
+}
+
+/// Checks `--endpoint-url`: an http or https URL with a host.
+pub fn parse_endpoint_url(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("http://")
+        .or_else(|| text.strip_prefix("https://"))
+        .ok_or_else(|| format!("`{text}` is not an http:// or https:// URL"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("`{text}` has no host"));
+    }
+    Ok(text.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_parse() {
+        assert_eq!(parse_regions("all"), Ok(RegionSelection::All));
+        assert_eq!(
+            parse_regions("us-east-1, eu-west-1,us-east-1"),
+            Ok(RegionSelection::Listed(vec![
+                "us-east-1".into(),
+                "eu-west-1".into()
+            ]))
+        );
+        assert!(parse_regions("us-east-1,mars").is_err());
+        assert!(parse_regions("").is_err());
+    }
+
+    #[test]
+    fn endpoints_parse() {
+        assert_eq!(
+            parse_endpoint_url("http://127.0.0.1:5000/"),
+            Ok("http://127.0.0.1:5000".into())
+        );
+        assert!(parse_endpoint_url("127.0.0.1:5000").is_err());
+        assert!(parse_endpoint_url("http://").is_err());
+    }
+}

@@ -1,0 +1,364 @@
+//! The local AWS emulator for live tests: a moto server of the test's own on a free loopback
+//! port (tests/support/moto_server.py, installed into `.venv` by scripts/test), AWS SDK
+//! clients to seed it, and the real `trailwarden` binary pointed at it.
+
+use assert_cmd::Command;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_s3::config::Credentials;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ACCOUNT: &str = "123456789012";
+
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The virtualenv's Python: `TRAILWARDEN_TEST_PYTHON`, else `.venv/bin/python`.
+fn python() -> PathBuf {
+    if let Some(path) = std::env::var_os("TRAILWARDEN_TEST_PYTHON") {
+        return PathBuf::from(path);
+    }
+    let path = repository().join(".venv/bin/python");
+    assert!(
+        path.exists(),
+        "the live tests need moto in {}: run scripts/test, which installs it",
+        path.display()
+    );
+    path
+}
+
+/// A running moto server, stopped when dropped.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+impl Moto {
+    /// Starts a server with these extra environment variables (moto's own, or the test
+    /// middleware's `TRAILWARDEN_FAIL_REGIONS` / `TRAILWARDEN_LATENCY_MS`).
+    pub fn start(env: &[(&str, &str)]) -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let mut command = std::process::Command::new(python());
+        command
+            .arg(repository().join("tests/support/moto_server.py"))
+            .arg(port.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("moto server starts");
+        let moto = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while moto.get("/moto-api/").is_none() {
+            assert!(Instant::now() < deadline, "moto server did not come up");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A plain HTTP GET on the server (for its test endpoints); `None` until it listens.
+    fn get(&self, path: &str) -> Option<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .ok()?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        let (head, body) = response.split_once("\r\n\r\n")?;
+        head.starts_with("HTTP/1.1 200").then(|| body.to_owned())
+    }
+
+    /// Every AWS request the server received, as the middleware recorded it.
+    pub fn requests(&self) -> Vec<Value> {
+        let body = self.get("/_trailwarden/requests").expect("request log");
+        serde_json::from_str(&body).expect("request log is JSON")
+    }
+
+    /// SDK configuration for seeding, as the default account or through AssumeRole.
+    pub async fn config(&self, region: &str) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+            .region(Region::new(region.to_owned()))
+            .endpoint_url(self.endpoint())
+            .load()
+            .await
+    }
+
+    /// SDK configuration acting in another account (moto keeps each account's state apart).
+    pub async fn config_in_account(&self, account: &str, region: &str) -> SdkConfig {
+        let sts = aws_sdk_sts::Client::new(&self.config(region).await);
+        let assumed = sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/seed"))
+            .role_session_name("seed")
+            .send()
+            .await
+            .expect("assume role");
+        let c = assumed.credentials().expect("credentials");
+        aws_config::defaults(BehaviorVersion::latest())
+            .credentials_provider(Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_owned()),
+                None,
+                "assumed",
+            ))
+            .region(Region::new(region.to_owned()))
+            .endpoint_url(self.endpoint())
+            .load()
+            .await
+    }
+
+    /// The `trailwarden` binary with a scrubbed environment, test credentials and the emulator
+    /// as endpoint.
+    pub fn trailwarden(&self) -> Command {
+        let mut command = Command::cargo_bin("trailwarden").expect("binary is built");
+        command
+            .env_clear()
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/nonexistent/trailwarden-test")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/trailwarden-test",
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            // The standard variable, as the AWS CLI honours it (tests that need the flag
+            // pass --endpoint-url themselves).
+            .env("AWS_ENDPOINT_URL", self.endpoint());
+        command
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `future` to completion on a fresh runtime (tests are synchronous; the binary is too).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}
+
+/// Seeding helpers, each one AWS call or a few, panicking on failure (it is test setup).
+pub mod seed {
+    use aws_config::SdkConfig;
+    use aws_sdk_s3::types::{
+        BucketCannedAcl, BucketLifecycleConfiguration, BucketLocationConstraint,
+        BucketLoggingStatus, BucketVersioningStatus, CreateBucketConfiguration, ExpirationStatus,
+        LifecycleExpiration, LifecycleRule, LifecycleRuleFilter, LoggingEnabled,
+        PublicAccessBlockConfiguration, VersioningConfiguration,
+    };
+
+    pub async fn bucket(config: &SdkConfig, name: &str) {
+        let s3 = s3(config);
+        let region = config.region().expect("region").as_ref().to_owned();
+        let mut create = s3.create_bucket().bucket(name);
+        if region != "us-east-1" {
+            create = create.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(region.as_str()))
+                    .build(),
+            );
+        }
+        create.send().await.expect("create bucket");
+    }
+
+    pub fn s3(config: &SdkConfig) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(config)
+                .force_path_style(true)
+                .build(),
+        )
+    }
+
+    pub async fn block_public_access(config: &SdkConfig, bucket: &str) {
+        s3(config)
+            .put_public_access_block()
+            .bucket(bucket)
+            .public_access_block_configuration(
+                PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .ignore_public_acls(true)
+                    .block_public_policy(true)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("put public access block");
+    }
+
+    pub async fn acl(config: &SdkConfig, bucket: &str, acl: BucketCannedAcl) {
+        s3(config)
+            .put_bucket_acl()
+            .bucket(bucket)
+            .acl(acl)
+            .send()
+            .await
+            .expect("put bucket acl");
+    }
+
+    pub async fn access_logging(config: &SdkConfig, bucket: &str, target: &str) {
+        s3(config)
+            .put_bucket_logging()
+            .bucket(bucket)
+            .bucket_logging_status(
+                BucketLoggingStatus::builder()
+                    .logging_enabled(
+                        LoggingEnabled::builder()
+                            .target_bucket(target)
+                            .target_prefix(format!("{bucket}/"))
+                            .build()
+                            .expect("logging"),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("put bucket logging");
+    }
+
+    pub async fn versioning(config: &SdkConfig, bucket: &str) {
+        s3(config)
+            .put_bucket_versioning()
+            .bucket(bucket)
+            .versioning_configuration(
+                VersioningConfiguration::builder()
+                    .status(BucketVersioningStatus::Enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("put bucket versioning");
+    }
+
+    pub async fn expire_after(config: &SdkConfig, bucket: &str, days: i32) {
+        s3(config)
+            .put_bucket_lifecycle_configuration()
+            .bucket(bucket)
+            .lifecycle_configuration(
+                BucketLifecycleConfiguration::builder()
+                    .rules(
+                        LifecycleRule::builder()
+                            .id("expire-logs")
+                            .status(ExpirationStatus::Enabled)
+                            .filter(LifecycleRuleFilter::builder().prefix("").build())
+                            .expiration(LifecycleExpiration::builder().days(days).build())
+                            .build()
+                            .expect("rule"),
+                    )
+                    .build()
+                    .expect("lifecycle"),
+            )
+            .send()
+            .await
+            .expect("put lifecycle");
+    }
+
+    /// A symmetric customer-managed key; returns its ARN.
+    pub async fn kms_key(config: &SdkConfig, rotate: bool) -> String {
+        let kms = aws_sdk_kms::Client::new(config);
+        let key = kms.create_key().send().await.expect("create key");
+        let metadata = key.key_metadata().expect("metadata");
+        if rotate {
+            kms.enable_key_rotation()
+                .key_id(metadata.key_id())
+                .send()
+                .await
+                .expect("enable rotation");
+        }
+        metadata.arn().expect("arn").to_owned()
+    }
+
+    /// A log group with a retention; returns the ARN CloudTrail expects (with `:*`).
+    pub async fn log_group(config: &SdkConfig, name: &str, retention_days: i32) -> String {
+        let logs = aws_sdk_cloudwatchlogs::Client::new(config);
+        logs.create_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .expect("create log group");
+        logs.put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(retention_days)
+            .send()
+            .await
+            .expect("put retention");
+        let region = config.region().expect("region");
+        format!(
+            "arn:aws:logs:{region}:{}:log-group:{name}:*",
+            super::ACCOUNT
+        )
+    }
+
+    pub struct TrailSpec<'a> {
+        pub name: &'a str,
+        pub bucket: &'a str,
+        pub multi_region: bool,
+        pub validation: bool,
+        pub global_events: bool,
+        pub kms_key: Option<&'a str>,
+        pub log_group_arn: Option<&'a str>,
+        pub logging: bool,
+    }
+
+    /// Creates the trail in the config's region; returns its ARN.
+    pub async fn trail(config: &SdkConfig, spec: TrailSpec<'_>) -> String {
+        let cloudtrail = aws_sdk_cloudtrail::Client::new(config);
+        let mut create = cloudtrail
+            .create_trail()
+            .name(spec.name)
+            .s3_bucket_name(spec.bucket)
+            .is_multi_region_trail(spec.multi_region)
+            .enable_log_file_validation(spec.validation)
+            .include_global_service_events(spec.global_events);
+        if let Some(key) = spec.kms_key {
+            create = create.kms_key_id(key);
+        }
+        if let Some(group) = spec.log_group_arn {
+            create = create
+                .cloud_watch_logs_log_group_arn(group)
+                .cloud_watch_logs_role_arn(format!(
+                    "arn:aws:iam::{}:role/CloudTrail_CloudWatchLogs",
+                    super::ACCOUNT
+                ));
+        }
+        let created = create.send().await.expect("create trail");
+        if spec.logging {
+            cloudtrail
+                .start_logging()
+                .name(spec.name)
+                .send()
+                .await
+                .expect("start logging");
+        }
+        created.trail_arn().expect("trail arn").to_owned()
+    }
+}

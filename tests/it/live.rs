@@ -1,0 +1,501 @@
+//! Live scans: the real `trailwarden` binary against a seeded local AWS emulator.
+
+use crate::emulator::{block_on, seed, Moto, ACCOUNT};
+use aws_sdk_s3::types::BucketCannedAcl;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const HOME: &str = "us-east-1";
+const EU: &str = "eu-west-1";
+const AP: &str = "ap-southeast-2";
+/// A region moto reports as not opted in: listed on the command line, it must be skipped.
+const NOT_ENABLED: &str = "me-south-1";
+
+/// Runs trailwarden; returns (exit code, stdout, stderr).
+fn run(moto: &Moto, args: &[&str]) -> (i32, String, String) {
+    let output = moto
+        .trailwarden()
+        .args(args)
+        .output()
+        .expect("trailwarden runs");
+    (
+        output.status.code().expect("exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("file written")).expect("JSON")
+}
+
+/// `(rule, resource) → status` of a JSON report.
+fn statuses(report: &Value) -> std::collections::BTreeMap<(String, String), String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                (
+                    f["rule"].as_str().unwrap_or_default().to_owned(),
+                    f["resource"].as_str().unwrap_or_default().to_owned(),
+                ),
+                f["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn status_of(report: &Value, rule: &str, resource: &str) -> String {
+    statuses(report)
+        .get(&(rule.to_owned(), resource.to_owned()))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {rule} finding for {resource}: {report:#}"))
+}
+
+fn finding<'a>(report: &'a Value, rule: &str, resource: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == rule && f["resource"] == resource)
+        .unwrap_or_else(|| panic!("no {rule} finding for {resource}"))
+}
+
+struct Estate {
+    org_trail: String,
+    eu_trail: String,
+    rotated_key: String,
+    unrotated_key: String,
+    log_group: String,
+}
+
+/// A compliant multi-region trail and a non-compliant regional one, in three regions.
+async fn seed_estate(moto: &Moto) -> Estate {
+    let home = moto.config(HOME).await;
+    let eu = moto.config(EU).await;
+    seed::bucket(&home, "tw-access-logs").await;
+    seed::acl(
+        &home,
+        "tw-access-logs",
+        BucketCannedAcl::from("log-delivery-write"),
+    )
+    .await;
+    seed::bucket(&home, "tw-good-logs").await;
+    seed::block_public_access(&home, "tw-good-logs").await;
+    seed::access_logging(&home, "tw-good-logs", "tw-access-logs").await;
+    seed::versioning(&home, "tw-good-logs").await;
+    seed::expire_after(&home, "tw-good-logs", 2600).await;
+    seed::bucket(&eu, "tw-public-logs").await;
+    seed::acl(&eu, "tw-public-logs", BucketCannedAcl::PublicRead).await;
+    let rotated_key = seed::kms_key(&home, true).await;
+    let unrotated_key = seed::kms_key(&eu, false).await;
+    let log_group_arn = seed::log_group(&home, "/trailwarden/org-trail", 400).await;
+    let org_trail = seed::trail(
+        &home,
+        seed::TrailSpec {
+            name: "org-wide",
+            bucket: "tw-good-logs",
+            multi_region: true,
+            validation: true,
+            global_events: true,
+            kms_key: Some(&rotated_key),
+            log_group_arn: Some(&log_group_arn),
+            logging: true,
+        },
+    )
+    .await;
+    let eu_trail = seed::trail(
+        &eu,
+        seed::TrailSpec {
+            name: "eu-local",
+            bucket: "tw-public-logs",
+            multi_region: false,
+            validation: false,
+            global_events: false,
+            kms_key: Some(&unrotated_key),
+            log_group_arn: None,
+            logging: true,
+        },
+    )
+    .await;
+    Estate {
+        org_trail,
+        eu_trail,
+        rotated_key,
+        unrotated_key,
+        log_group: log_group_arn.trim_end_matches(":*").to_owned(),
+    }
+}
+
+#[test]
+fn scan_finds_what_was_seeded_and_matches_collect_then_evaluate() {
+    let moto = Moto::start(&[]);
+    let estate = block_on(seed_estate(&moto));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let regions = format!("{HOME},{EU},{AP},{NOT_ENABLED}");
+    let scan_report = dir.path().join("scan.json");
+    let scan_snapshot = dir.path().join("scan-inventory.json");
+    let endpoint = moto.endpoint();
+    let (code, _, stderr) = run(
+        &moto,
+        &[
+            "scan",
+            "--endpoint-url",
+            &endpoint,
+            "--regions",
+            &regions,
+            "--format",
+            "json",
+            "-o",
+            scan_report.to_str().expect("path"),
+            "--snapshot",
+            scan_snapshot.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(code, 3, "failures found, nothing incomplete: {stderr}");
+    let scan = read_json(&scan_report);
+    let inventory = read_json(&scan_snapshot);
+
+    // What was seeded is what was found.
+    assert_eq!(scan["snapshot"]["identity"]["account"], ACCOUNT);
+    assert_eq!(status_of(&scan, "TW101", ACCOUNT), "PASS");
+    assert_eq!(status_of(&scan, "TW102", &estate.org_trail), "PASS");
+    assert_eq!(status_of(&scan, "TW102", &estate.eu_trail), "FAIL");
+    assert_eq!(
+        status_of(&scan, "TW201", "arn:aws:s3:::tw-good-logs"),
+        "PASS"
+    );
+    assert_eq!(
+        status_of(&scan, "TW201", "arn:aws:s3:::tw-public-logs"),
+        "FAIL"
+    );
+    assert_eq!(
+        status_of(&scan, "TW202", "arn:aws:s3:::tw-good-logs"),
+        "PASS"
+    );
+    assert_eq!(
+        status_of(&scan, "TW202", "arn:aws:s3:::tw-public-logs"),
+        "FAIL"
+    );
+    assert_eq!(status_of(&scan, "TW402", &estate.rotated_key), "PASS");
+    assert_eq!(status_of(&scan, "TW402", &estate.unrotated_key), "FAIL");
+    assert_eq!(status_of(&scan, "TW502", &estate.log_group), "PASS");
+    assert_eq!(
+        status_of(&scan, "TW501", "arn:aws:s3:::tw-good-logs"),
+        "PASS"
+    );
+    assert!(
+        !scan["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["status"] == "ERROR"),
+        "nothing should be unknown: {scan:#}"
+    );
+
+    // A multi-region trail seen from every region is one trail, judged once.
+    assert_eq!(inventory["trails"].as_array().expect("trails").len(), 2);
+    let account = &inventory["accounts"][0];
+    for region in [HOME, EU, AP] {
+        let listed = account["regions"]
+            .as_array()
+            .expect("regions")
+            .iter()
+            .find(|r| r["name"] == region)
+            .unwrap_or_else(|| panic!("region {region} recorded"));
+        assert!(
+            listed["trails"]["ok"]
+                .as_array()
+                .expect("trails listed")
+                .iter()
+                .any(|arn| arn == estate.org_trail.as_str()),
+            "{region} lists the multi-region trail"
+        );
+    }
+    let tw102 = scan["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "TW102")
+        .count();
+    assert_eq!(tw102, 2);
+
+    // A region that is not enabled is skipped, not failed.
+    let skipped = account["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .find(|r| r["name"] == NOT_ENABLED)
+        .expect("not-enabled region recorded");
+    assert!(skipped["skipped"]
+        .as_str()
+        .is_some_and(|s| s.contains("not enabled")));
+
+    // Offline evaluation of the scan's own snapshot gives the same findings.
+    let offline_report = dir.path().join("offline.json");
+    let (code, _, stderr) = run(
+        &moto,
+        &[
+            "evaluate",
+            scan_snapshot.to_str().expect("path"),
+            "--format",
+            "json",
+            "-o",
+            offline_report.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(read_json(&offline_report)["findings"], scan["findings"]);
+
+    // A separate `collect` + `evaluate` sees the same estate the same way.
+    let collected = dir.path().join("collected.json");
+    let (code, _, stderr) = run(
+        &moto,
+        &[
+            "collect",
+            "--regions",
+            &regions,
+            "-o",
+            collected.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("2 trail(s)"), "{stderr}");
+    let (_, stdout, stderr) = run(
+        &moto,
+        &[
+            "evaluate",
+            collected.to_str().expect("path"),
+            "--format",
+            "json",
+        ],
+    );
+    let evaluated: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    assert_eq!(statuses(&evaluated), statuses(&scan));
+}
+
+#[test]
+fn every_call_of_a_scan_is_a_read_in_the_published_policy() {
+    let moto = Moto::start(&[]);
+    block_on(seed_estate(&moto));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = dir.path().join("inventory.json");
+    let (code, _, stderr) = run(
+        &moto,
+        &[
+            "collect",
+            "--regions",
+            &format!("{HOME},{EU}"),
+            "-o",
+            snapshot.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let inventory = read_json(&snapshot);
+    let policy: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json"),
+        )
+        .expect("docs/iam-policy.json"),
+    )
+    .expect("policy JSON");
+    let allowed = policy["Statement"][0]["Action"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect::<BTreeSet<_>>();
+
+    // trailwarden's own log: every action is allowed by the policy.
+    let calls = inventory["collection"]["api_calls"]
+        .as_array()
+        .expect("api calls recorded");
+    let mut logged_requests = 0;
+    for call in calls {
+        let action = call["action"].as_str().expect("action");
+        assert!(
+            allowed.contains(action),
+            "{action} is not in docs/iam-policy.json"
+        );
+        logged_requests += call["requests"].as_u64().expect("requests");
+    }
+    for needed in [
+        "cloudtrail:DescribeTrails",
+        "cloudtrail:GetTrailStatus",
+        "s3:GetBucketAcl",
+        "kms:GetKeyRotationStatus",
+        "logs:DescribeLogGroups",
+        "s3:GetAccountPublicAccessBlock",
+    ] {
+        assert!(
+            calls.iter().any(|c| c["action"] == needed),
+            "{needed} was not called"
+        );
+    }
+
+    // The wire, independently: every request the emulator received was a read, and
+    // trailwarden's log accounts for every one of them.
+    let seeding = inventory_requests_after_seeding(&moto);
+    assert_eq!(seeding.len() as u64, logged_requests);
+    for request in &seeding {
+        let method = request["method"].as_str().unwrap_or_default();
+        let service = request["service"].as_str().unwrap_or_default();
+        let action = request["action"].as_str().unwrap_or_default();
+        if service == "s3" {
+            assert!(
+                method == "GET" || method == "HEAD",
+                "S3 request that is not a read: {request}"
+            );
+        } else {
+            assert!(
+                ["Describe", "Get", "List"]
+                    .iter()
+                    .any(|p| action.starts_with(p)),
+                "request that is not a read: {request}"
+            );
+        }
+    }
+}
+
+/// The requests trailwarden made: everything after the last seeding request (seeding is
+/// all writes, and the scan starts with sts:GetCallerIdentity).
+fn inventory_requests_after_seeding(moto: &Moto) -> Vec<Value> {
+    let requests = moto.requests();
+    let start = requests
+        .iter()
+        .rposition(|r| r["action"] == "GetCallerIdentity")
+        .expect("the scan asked who it is");
+    requests[start..].to_vec()
+}
+
+#[test]
+fn an_unreadable_bucket_in_another_account_is_an_error_and_the_rest_is_evaluated() {
+    let moto = Moto::start(&[("MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS", "false")]);
+    let trail = block_on(async {
+        let home = moto.config(HOME).await;
+        let archive = moto.config_in_account("222222222222", HOME).await;
+        seed::bucket(&archive, "tw-archive-logs").await;
+        seed::trail(
+            &home,
+            seed::TrailSpec {
+                name: "to-archive",
+                bucket: "tw-archive-logs",
+                multi_region: true,
+                validation: true,
+                global_events: true,
+                kms_key: None,
+                log_group_arn: None,
+                logging: true,
+            },
+        )
+        .await
+    });
+    let (code, stdout, stderr) = run(&moto, &["scan", "--regions", HOME, "--format", "json"]);
+    assert_eq!(
+        code, 4,
+        "unknown results make the scan incomplete: {stderr}"
+    );
+    let report: Value = serde_json::from_str(&stdout).expect("JSON report");
+    let bucket = "arn:aws:s3:::tw-archive-logs";
+    let public = finding(&report, "TW201", bucket);
+    assert_eq!(public["status"], "ERROR");
+    let message = public["message"].as_str().expect("message");
+    assert!(
+        message.contains("s3:GetBucketLocation") && message.contains("AccessDenied"),
+        "the error names the operation and AWS's answer: {message}"
+    );
+    assert_eq!(status_of(&report, "TW202", bucket), "ERROR");
+    // Everything that does not need the bucket is still evaluated.
+    assert_eq!(status_of(&report, "TW101", ACCOUNT), "PASS");
+    assert_eq!(status_of(&report, "TW102", &trail), "PASS");
+    assert_eq!(status_of(&report, "TW401", &trail), "FAIL");
+}
+
+#[test]
+fn a_region_whose_calls_fail_is_recorded_and_the_others_are_scanned() {
+    let moto = Moto::start(&[("TRAILWARDEN_FAIL_REGIONS", AP)]);
+    let trail = block_on(async {
+        let home = moto.config(HOME).await;
+        seed::bucket(&home, "tw-logs").await;
+        seed::block_public_access(&home, "tw-logs").await;
+        seed::trail(
+            &home,
+            seed::TrailSpec {
+                name: "everywhere",
+                bucket: "tw-logs",
+                multi_region: true,
+                validation: true,
+                global_events: true,
+                kms_key: None,
+                log_group_arn: None,
+                logging: true,
+            },
+        )
+        .await
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = dir.path().join("inventory.json");
+    let (code, stdout, stderr) = run(
+        &moto,
+        &[
+            "scan",
+            "--regions",
+            &format!("{HOME},{AP}"),
+            "--max-attempts",
+            "1",
+            "--format",
+            "json",
+            "--snapshot",
+            snapshot.to_str().expect("path"),
+        ],
+    );
+    assert_ne!(code, 1, "a failing region never aborts the scan: {stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON report");
+    assert_eq!(status_of(&report, "TW101", ACCOUNT), "PASS");
+    assert_eq!(status_of(&report, "TW102", &trail), "PASS");
+    let inventory = read_json(&snapshot);
+    let failed = inventory["accounts"][0]["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .find(|r| r["name"] == AP)
+        .expect("failing region recorded");
+    assert_eq!(
+        failed["trails"]["error"]["operation"],
+        "cloudtrail:DescribeTrails"
+    );
+    assert_eq!(failed["trails"]["error"]["kind"], "failed");
+}
+
+#[test]
+fn unreachable_credentials_are_one_clear_error() {
+    // Nothing listens on this port: the identity call cannot succeed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let output = assert_cmd::Command::cargo_bin("trailwarden")
+        .expect("binary")
+        .env_clear()
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args([
+            "scan",
+            "--endpoint-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--max-attempts",
+            "1",
+            "--connect-timeout",
+            "1",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("sts:GetCallerIdentity"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

@@ -1,0 +1,185 @@
+"""moto server for trailwarden's live tests and benchmarks.
+
+Starts moto's own WSGI application behind a small middleware, with minimal in-process
+patches that make moto answer as AWS documents where it does not (see
+../shared/reference/moto.md). Each patch is named after the AWS behaviour it restores.
+trailwarden itself never special-cases the emulator.
+
+The middleware also
+  * records every AWS request (GET /_trailwarden/requests lists them as JSON), so tests can
+    check on the wire what trailwarden sent, independently of trailwarden's own call log;
+  * fails every request signed for a region in TRAILWARDEN_FAIL_REGIONS (HTTP 503), to test
+    a region whose calls fail;
+  * delays every request by TRAILWARDEN_LATENCY_MS milliseconds, to benchmark against a
+    realistic round-trip time.
+
+Usage: python moto_server.py PORT
+"""
+
+import io
+import json
+import os
+import re
+import sys
+import threading
+import time
+
+from werkzeug.serving import run_simple
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+
+
+# --- Patches: AWS behaviour moto lacks -------------------------------------------------
+
+def restore_default_event_selectors():
+    """AWS: a trail whose selectors were never set records all management events
+    (GetEventSelectors returns ReadWriteType All, IncludeManagementEvents true)."""
+    from moto.cloudtrail.models import Trail
+
+    original_put = Trail.put_event_selectors
+    original_get = Trail.get_event_selectors
+
+    def put_event_selectors(self, *args, **kwargs):
+        self._trailwarden_selectors_set = True
+        return original_put(self, *args, **kwargs)
+
+    def get_event_selectors(self):
+        if not getattr(self, "_trailwarden_selectors_set", False):
+            return (
+                [
+                    {
+                        "ReadWriteType": "All",
+                        "IncludeManagementEvents": True,
+                        "DataResources": [],
+                        "ExcludeManagementEventSources": [],
+                    }
+                ],
+                [],
+            )
+        return original_get(self)
+
+    Trail.put_event_selectors = put_event_selectors
+    Trail.get_event_selectors = get_event_selectors
+
+
+def restore_partition_regions():
+    """AWS: DescribeRegions lists the regions of the caller's partition only (moto also
+    lists the China and GovCloud regions)."""
+    from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend
+
+    RegionsAndZonesBackend.regions = [
+        region
+        for region in RegionsAndZonesBackend.regions
+        if not region.name.startswith(("cn-", "us-gov-", "us-iso", "eu-iso"))
+    ]
+
+
+VERSIONING_ROOT = re.compile(rb"<(/?)[A-Za-z]*(?:Versioning)[A-Za-z]*(\s[^>]*)?>")
+
+
+def fix_versioning_body(body):
+    """AWS: GetBucketVersioning answers a <VersioningConfiguration> document (moto names the
+    root element after the operation, which SDKs cannot parse)."""
+    start = body.find(b"<", body.find(b"?>") + 2 if body.startswith(b"<?xml") else 0)
+    end = body.find(b">", start)
+    if start < 0 or end < 0:
+        return body
+    root = body[start + 1 : end].split()[0]
+    if root == b"VersioningConfiguration":
+        return body
+    closing = b"</" + root + b">"
+    body = body[:start] + b'<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' + body[end + 1 :]
+    return body.replace(closing, b"</VersioningConfiguration>")
+
+
+# --- Middleware -----------------------------------------------------------------------
+
+CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+class Middleware:
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+        self.requests = []
+        self.fail_regions = {
+            r.strip() for r in os.environ.get("TRAILWARDEN_FAIL_REGIONS", "").split(",") if r.strip()
+        }
+        self.latency = float(os.environ.get("TRAILWARDEN_LATENCY_MS", "0")) / 1000.0
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/_trailwarden/requests":
+            with self.lock:
+                body = json.dumps(self.requests).encode()
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [body]
+        if path.startswith("/moto-api"):
+            return self.app(environ, start_response)
+
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        scope = CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        region, service = scope.groups() if scope else ("", "")
+        action = ""
+        if environ.get("HTTP_X_AMZ_TARGET"):
+            action = environ["HTTP_X_AMZ_TARGET"].rsplit(".", 1)[-1]
+        else:
+            match = re.search(r"(?:^|&)Action=([A-Za-z]+)", body.decode("utf-8", "replace"))
+            if match:
+                action = match.group(1)
+        record = {
+            "method": environ.get("REQUEST_METHOD", ""),
+            "path": path,
+            "query": environ.get("QUERY_STRING", ""),
+            "region": region,
+            "service": service,
+            "action": action,
+        }
+        with self.lock:
+            self.requests.append(record)
+
+        if self.latency:
+            time.sleep(self.latency)
+        if region in self.fail_regions:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"injected failure for region " + region.encode()]
+
+        query = environ.get("QUERY_STRING", "")
+        if service == "s3" and record["method"] == "GET" and re.match(r"^versioning(=|&|$)", query):
+            captured = {}
+
+            def capture(status, headers, exc_info=None):
+                captured["status"], captured["headers"] = status, headers
+
+            body = b"".join(self.app(environ, capture))
+            if captured["status"].startswith("200"):
+                body = fix_versioning_body(body)
+            headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(body))))
+            start_response(captured["status"], headers)
+            return [body]
+        return self.app(environ, start_response)
+
+
+def main():
+    port = int(sys.argv[1])
+    restore_default_event_selectors()
+    restore_partition_regions()
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(
+        "127.0.0.1",
+        port,
+        Middleware(app),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
+
+
+if __name__ == "__main__":
+    main()
