@@ -20,6 +20,9 @@ use aws_smithy_types::config_bag::ConfigBag;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+/// How every refusal of the guard begins (recognized again in [`super::failure`]).
+pub const GUARD_PREFIX: &str = "trailwarden read-only guard:";
+
 #[derive(Debug, Default, Clone, Copy)]
 struct Counts {
     calls: u64,
@@ -69,10 +72,10 @@ impl ApiCallLog {
     fn permission(cfg: &ConfigBag) -> Result<&'static permissions::Permission, BoxError> {
         let metadata = cfg
             .load::<Metadata>()
-            .ok_or("trailwarden read-only guard: operation without metadata refused")?;
+            .ok_or_else(|| format!("{GUARD_PREFIX} operation without metadata refused"))?;
         permissions::lookup(metadata.service(), metadata.name()).ok_or_else(|| {
             format!(
-                "trailwarden read-only guard: {}:{} is not in the read-only allowlist",
+                "{GUARD_PREFIX} {}:{} is not in the read-only allowlist",
                 metadata.service(),
                 metadata.name()
             )

@@ -72,12 +72,10 @@ where
         SdkError::TimeoutError(_) => (ErrorKind::Failed, "timed out".to_owned()),
         other => {
             let message = one_line(&DisplayErrorContext(other).to_string());
-            let kind = if message.contains("read-only guard") {
-                ErrorKind::Denied
-            } else {
-                ErrorKind::Failed
-            };
-            (kind, message)
+            match guard_refusal(&message) {
+                Some(refusal) => (ErrorKind::Denied, refusal.to_owned()),
+                None => (ErrorKind::Failed, message),
+            }
         }
     };
     ObservationError {
@@ -97,6 +95,18 @@ fn classify(code: &str, status: u16) -> ErrorKind {
     } else {
         ErrorKind::Failed
     }
+}
+
+/// The read-only guard's own sentence, without the SDK's wrapping around it.
+fn guard_refusal(message: &str) -> Option<&str> {
+    let start = message.find(super::api_calls::GUARD_PREFIX)?;
+    let rest = &message[start..];
+    let end = [" (", "\")", "\""]
+        .iter()
+        .filter_map(|stop| rest.find(stop))
+        .min()
+        .unwrap_or(rest.len());
+    Some(rest[..end].trim_end())
 }
 
 fn one_line(text: &str) -> String {
@@ -119,6 +129,18 @@ mod tests {
         );
         assert_eq!(classify("InternalFailure", 500), ErrorKind::Failed);
         assert_eq!(classify("", 503), ErrorKind::Failed);
+    }
+
+    #[test]
+    fn guard_refusals_are_short() {
+        let wrapped = "failed to construct request: interceptor encountered an error: \
+            trailwarden read-only guard: S3:PutObject is not in the read-only allowlist \
+            (ConstructionFailure(...))";
+        assert_eq!(
+            guard_refusal(wrapped),
+            Some("trailwarden read-only guard: S3:PutObject is not in the read-only allowlist")
+        );
+        assert_eq!(guard_refusal("timeout"), None);
     }
 
     #[test]

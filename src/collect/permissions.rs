@@ -158,7 +158,7 @@ pub const READ_ONLY_OPERATIONS: &[Permission] = &[
         "who may use the key",
     ),
     allow(
-        "CloudWatchLogs",
+        "CloudWatch Logs",
         "DescribeLogGroups",
         "logs:DescribeLogGroups",
         "log group retention and key",

@@ -78,13 +78,13 @@ impl Moto {
             .ok()?;
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
         )
         .ok()?;
         let mut response = String::new();
         stream.read_to_string(&mut response).ok()?;
         let (head, body) = response.split_once("\r\n\r\n")?;
-        head.starts_with("HTTP/1.1 200").then(|| body.to_owned())
+        (head.split_whitespace().nth(1) == Some("200")).then(|| body.to_owned())
     }
 
     /// Every AWS request the server received, as the middleware recorded it.
@@ -188,6 +188,15 @@ pub mod seed {
             );
         }
         create.send().await.expect("create bucket");
+    }
+
+    pub async fn delete_bucket(config: &SdkConfig, name: &str) {
+        s3(config)
+            .delete_bucket()
+            .bucket(name)
+            .send()
+            .await
+            .expect("delete bucket");
     }
 
     pub fn s3(config: &SdkConfig) -> aws_sdk_s3::Client {

@@ -116,7 +116,7 @@ class Middleware:
         if path == "/_trailwarden/requests":
             with self.lock:
                 body = json.dumps(self.requests).encode()
-            start_response("200 OK", [("Content-Type", "application/json")])
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         if path.startswith("/moto-api"):
             return self.app(environ, start_response)
