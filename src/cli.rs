@@ -89,7 +89,7 @@ pub struct AwsArgs {
     #[arg(long, value_name = "URL", value_parser = crate::scope::parse_endpoint_url)]
     pub endpoint_url: Option<String>,
     /// AWS calls in flight at once, all services and regions together.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub max_concurrency: u32,
     /// Attempts per AWS call, the first included (adaptive retry with backoff).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]

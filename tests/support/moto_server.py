@@ -10,8 +10,9 @@ The middleware also
     check on the wire what trailwarden sent, independently of trailwarden's own call log;
   * fails every request signed for a region in TRAILWARDEN_FAIL_REGIONS (HTTP 503), to test
     a region whose calls fail;
-  * delays every request by TRAILWARDEN_LATENCY_MS milliseconds, to benchmark against a
-    realistic round-trip time.
+  * delays every request by TRAILWARDEN_LATENCY_MS milliseconds (or as set by
+    GET /_trailwarden/latency/MS), to benchmark against a realistic round-trip time;
+    GET /_trailwarden/requests/clear empties the request log.
 
 Usage: python moto_server.py PORT
 """
@@ -118,6 +119,15 @@ class Middleware:
                 body = json.dumps(self.requests).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if path == "/_trailwarden/requests/clear":
+            with self.lock:
+                self.requests.clear()
+            start_response("200 OK", [("Content-Length", "0")])
+            return [b""]
+        if path.startswith("/_trailwarden/latency/"):
+            self.latency = float(path.rsplit("/", 1)[-1]) / 1000.0
+            start_response("200 OK", [("Content-Length", "0")])
+            return [b""]
         if path.startswith("/moto-api"):
             return self.app(environ, start_response)
 
