@@ -25,14 +25,17 @@ pub enum Service {
 
 impl Service {
     /// In-flight calls per account and region. CloudTrail's and CloudWatch Logs' control-plane
-    /// reads are limited to a few transactions per second, S3 bucket reads and KMS reads to
-    /// hundreds or thousands.
+    /// reads are limited to a few transactions per second per region (a region has at most
+    /// five trails, so eight in flight covers one round of their details); S3 bucket reads
+    /// and KMS reads are limited to thousands per second, and every bucket's
+    /// `GetBucketLocation` goes to the home region, so S3 gets a wide window.
     fn limit(self) -> usize {
         match self {
-            Service::CloudTrail | Service::Logs | Service::Ec2 | Service::Sts => 4,
+            Service::CloudTrail => 8,
+            Service::Logs | Service::Ec2 | Service::Sts => 4,
             Service::S3Control => 2,
-            Service::Kms => 8,
-            Service::S3 => 16,
+            Service::Kms => 16,
+            Service::S3 => 64,
         }
     }
 }

@@ -174,6 +174,11 @@ pub async fn collect(
         started_at,
         api_calls: log.snapshot(),
     });
+    tracing::info!(
+        seconds = (inventory.collected_at - started_at).num_milliseconds() as f64 / 1000.0,
+        calls = log.snapshot().iter().map(|c| c.calls).sum::<u64>(),
+        "collection finished"
+    );
     Ok(inventory)
 }
 
@@ -349,6 +354,7 @@ impl AccountScan<'_> {
         self.progress.region_done();
         let trails = match listed {
             Ok(trails) => {
+                tracing::info!(region = %planned.name, trails = trails.len(), "listed trails");
                 let arns = trails.iter().map(|t| t.arn.clone()).collect();
                 let new = trails
                     .into_iter()
@@ -636,5 +642,88 @@ impl AccountScan<'_> {
                 details,
             })
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regions::RegionAvailability;
+
+    fn available() -> Vec<RegionAvailability> {
+        [
+            ("eu-west-1", "opt-in-not-required"),
+            ("me-south-1", "not-opted-in"),
+            ("ap-east-1", "opted-in"),
+        ]
+        .iter()
+        .map(|(name, status)| RegionAvailability {
+            name: (*name).into(),
+            opt_in_status: (*status).into(),
+        })
+        .collect()
+    }
+
+    fn denied() -> ObservationError {
+        ObservationError {
+            kind: ErrorKind::Denied,
+            operation: "ec2:DescribeRegions".into(),
+            message: "AccessDenied".into(),
+        }
+    }
+
+    #[test]
+    fn all_regions_scans_the_enabled_and_skips_the_rest() {
+        let (plan, error) = plan_regions(&RegionSelection::All, "eu-west-1", Ok(available()));
+        assert!(error.is_none());
+        let scanned = plan
+            .iter()
+            .filter(|r| r.skipped.is_none())
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>();
+        assert_eq!(scanned, ["eu-west-1", "ap-east-1"]);
+        let skipped = plan
+            .iter()
+            .find(|r| r.name == "me-south-1")
+            .expect("listed");
+        assert!(skipped
+            .skipped
+            .as_deref()
+            .is_some_and(|s| s.contains("not-opted-in")));
+    }
+
+    #[test]
+    fn listed_regions_that_are_not_enabled_or_unknown_are_skipped() {
+        let selection = RegionSelection::Listed(vec![
+            "me-south-1".into(),
+            "eu-west-1".into(),
+            "cn-north-1".into(),
+        ]);
+        let (plan, _) = plan_regions(&selection, "eu-west-1", Ok(available()));
+        let skipped = plan
+            .iter()
+            .map(|r| (r.name.as_str(), r.skipped.is_some()))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            skipped,
+            [
+                ("me-south-1", true),
+                ("eu-west-1", false),
+                ("cn-north-1", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn without_the_region_list_the_scan_goes_on_and_says_why() {
+        let (plan, error) = plan_regions(&RegionSelection::All, "eu-west-1", Err(denied()));
+        assert_eq!(plan.len(), 1);
+        assert_eq!(plan[0].name, "eu-west-1");
+        assert_eq!(error, Some(denied()));
+        let selection = RegionSelection::Listed(vec!["us-east-1".into(), "ap-east-1".into()]);
+        let (plan, error) = plan_regions(&selection, "eu-west-1", Err(denied()));
+        assert!(plan.iter().all(|r| r.skipped.is_none()));
+        assert_eq!(plan.len(), 2);
+        assert!(error.is_some());
     }
 }
