@@ -87,6 +87,12 @@ impl Moto {
         (head.split_whitespace().nth(1) == Some("200")).then(|| body.to_owned())
     }
 
+    /// Empties the request log (e.g. after seeding).
+    pub fn clear_requests(&self) {
+        self.get("/_trailwarden/requests/clear")
+            .expect("request log cleared");
+    }
+
     /// Every AWS request the server received, as the middleware recorded it.
     pub fn requests(&self) -> Vec<Value> {
         let body = self.get("/_trailwarden/requests").expect("request log");
