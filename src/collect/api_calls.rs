@@ -20,8 +20,14 @@ use aws_smithy_types::config_bag::ConfigBag;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-/// How every refusal of the guard begins (recognized again in [`super::failure`]).
-pub const GUARD_PREFIX: &str = "trailwarden read-only guard:";
+/// The guard's answer to an operation outside the allowlist. A typed error, so that
+/// [`super::failure`] recognizes it in the SDK's error chain without reading messages.
+#[derive(Debug, thiserror::Error)]
+#[error("refused by trailwarden's read-only guard: {operation} is not in the read-only allowlist")]
+pub struct ReadOnlyRefusal {
+    /// `Service:Operation` as the SDK names it.
+    pub operation: String,
+}
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Counts {
@@ -70,15 +76,16 @@ impl ApiCallLog {
     }
 
     fn permission(cfg: &ConfigBag) -> Result<&'static permissions::Permission, BoxError> {
-        let metadata = cfg
-            .load::<Metadata>()
-            .ok_or_else(|| format!("{GUARD_PREFIX} operation without metadata refused"))?;
+        let Some(metadata) = cfg.load::<Metadata>() else {
+            return Err(ReadOnlyRefusal {
+                operation: "an operation without metadata".to_owned(),
+            }
+            .into());
+        };
         permissions::lookup(metadata.service(), metadata.name()).ok_or_else(|| {
-            format!(
-                "{GUARD_PREFIX} {}:{} is not in the read-only allowlist",
-                metadata.service(),
-                metadata.name()
-            )
+            ReadOnlyRefusal {
+                operation: format!("{}:{}", metadata.service(), metadata.name()),
+            }
             .into()
         })
     }

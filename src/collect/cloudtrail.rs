@@ -1,7 +1,7 @@
 //! CloudTrail: trails per region (shadow trails included), then each trail's status, event
 //! selectors and insight selectors, asked once in the trail's home region.
 
-use super::failure::{error_code, observation_error};
+use super::failure::{observation_error, observe, observe_or};
 use super::timestamp;
 use crate::inventory::{
     AdvancedEventSelector, AdvancedFieldSelector, Arn, DataResource, ErrorKind, EventSelector,
@@ -62,31 +62,36 @@ fn non_empty(value: Option<&str>) -> Option<String> {
 }
 
 pub async fn trail_status(client: &Client, arn: &str) -> Observed<TrailStatus> {
-    match client.get_trail_status().name(arn).send().await {
-        Ok(status) => Observed::Ok(TrailStatus {
-            is_logging: status.is_logging().unwrap_or(false),
-            latest_delivery_time: status.latest_delivery_time().and_then(timestamp),
-            latest_delivery_error: non_empty(status.latest_delivery_error()),
-            latest_digest_delivery_time: status.latest_digest_delivery_time().and_then(timestamp),
-            latest_digest_delivery_error: non_empty(status.latest_digest_delivery_error()),
-            latest_cloud_watch_logs_delivery_time: status
-                .latest_cloud_watch_logs_delivery_time()
-                .and_then(timestamp),
-            latest_cloud_watch_logs_delivery_error: non_empty(
-                status.latest_cloud_watch_logs_delivery_error(),
-            ),
-            start_logging_time: status.start_logging_time().and_then(timestamp),
-            stop_logging_time: status.stop_logging_time().and_then(timestamp),
-        }),
-        Err(e) => Observed::Error(observation_error("cloudtrail:GetTrailStatus", &e)),
-    }
+    let result = client.get_trail_status().name(arn).send().await;
+    let status = result.map(|status| TrailStatus {
+        is_logging: status.is_logging().unwrap_or(false),
+        latest_delivery_time: status.latest_delivery_time().and_then(timestamp),
+        latest_delivery_error: non_empty(status.latest_delivery_error()),
+        latest_digest_delivery_time: status.latest_digest_delivery_time().and_then(timestamp),
+        latest_digest_delivery_error: non_empty(status.latest_digest_delivery_error()),
+        latest_cloud_watch_logs_delivery_time: status
+            .latest_cloud_watch_logs_delivery_time()
+            .and_then(timestamp),
+        latest_cloud_watch_logs_delivery_error: non_empty(
+            status.latest_cloud_watch_logs_delivery_error(),
+        ),
+        start_logging_time: status.start_logging_time().and_then(timestamp),
+        stop_logging_time: status.stop_logging_time().and_then(timestamp),
+    });
+    observe("cloudtrail:GetTrailStatus", status)
 }
 
 pub async fn event_selectors(client: &Client, arn: &str) -> Observed<EventSelectors> {
-    let output = match client.get_event_selectors().trail_name(arn).send().await {
-        Ok(output) => output,
-        Err(e) => return Observed::Error(observation_error("cloudtrail:GetEventSelectors", &e)),
-    };
+    let result = client.get_event_selectors().trail_name(arn).send().await;
+    observe(
+        "cloudtrail:GetEventSelectors",
+        result.map(|output| event_selectors_of(&output)),
+    )
+}
+
+fn event_selectors_of(
+    output: &aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput,
+) -> EventSelectors {
     let classic = output
         .event_selectors()
         .iter()
@@ -130,23 +135,26 @@ pub async fn event_selectors(client: &Client, arn: &str) -> Observed<EventSelect
                 .collect(),
         })
         .collect();
-    Observed::Ok(EventSelectors { classic, advanced })
+    EventSelectors { classic, advanced }
 }
 
 pub async fn insight_selectors(client: &Client, arn: &str) -> Observed<Vec<InsightSelector>> {
-    match client.get_insight_selectors().trail_name(arn).send().await {
-        Ok(output) => Observed::Ok(
-            output
-                .insight_selectors()
-                .iter()
-                .filter_map(|s| s.insight_type())
-                .map(|t| InsightSelector {
-                    insight_type: t.as_str().to_owned(),
-                })
-                .collect(),
-        ),
-        // AWS's answer for a trail without Insights.
-        Err(e) if error_code(&e) == Some("InsightNotEnabledException") => Observed::Ok(Vec::new()),
-        Err(e) => Observed::Error(observation_error("cloudtrail:GetInsightSelectors", &e)),
-    }
+    let result = client.get_insight_selectors().trail_name(arn).send().await;
+    let selectors = result.map(|output| {
+        output
+            .insight_selectors()
+            .iter()
+            .filter_map(|s| s.insight_type())
+            .map(|t| InsightSelector {
+                insight_type: t.as_str().to_owned(),
+            })
+            .collect()
+    });
+    // InsightNotEnabledException is AWS's answer for a trail without Insights.
+    observe_or(
+        "cloudtrail:GetInsightSelectors",
+        selectors,
+        &["InsightNotEnabledException"],
+        Vec::new,
+    )
 }

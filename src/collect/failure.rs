@@ -1,7 +1,8 @@
 //! Turning a failed AWS call into an [`ObservationError`]: what kind of failure, which
 //! operation, and AWS's own words, on one line.
 
-use crate::inventory::{ErrorKind, ObservationError};
+use super::api_calls::ReadOnlyRefusal;
+use crate::inventory::{ErrorKind, ObservationError, Observed};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -51,6 +52,36 @@ pub fn error_code<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) ->
     }
 }
 
+/// A call's answer as an observation; a failure is recorded with `action` (an IAM action).
+pub fn observe<T, E>(action: &str, result: Result<T, SdkError<E, HttpResponse>>) -> Observed<T>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(value) => Observed::Ok(value),
+        Err(e) => Observed::Error(observation_error(action, &e)),
+    }
+}
+
+/// As [`observe`], where AWS answers "not configured" with an error: the codes in
+/// `absent_codes` are observations of absence (`absent()`), not failures.
+pub fn observe_or<T, E>(
+    action: &str,
+    result: Result<T, SdkError<E, HttpResponse>>,
+    absent_codes: &[&str],
+    absent: impl FnOnce() -> T,
+) -> Observed<T>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Err(e) if error_code(&e).is_some_and(|code| absent_codes.contains(&code)) => {
+            Observed::Ok(absent())
+        }
+        other => observe(action, other),
+    }
+}
+
 /// Records a failed call of `action` (an IAM action name such as `s3:GetBucketAcl`).
 pub fn observation_error<E>(action: &str, error: &SdkError<E, HttpResponse>) -> ObservationError
 where
@@ -70,13 +101,13 @@ where
             (kind, message)
         }
         SdkError::TimeoutError(_) => (ErrorKind::Failed, "timed out".to_owned()),
-        other => {
-            let message = one_line(&DisplayErrorContext(other).to_string());
-            match guard_refusal(&message) {
-                Some(refusal) => (ErrorKind::Denied, refusal.to_owned()),
-                None => (ErrorKind::Failed, message),
-            }
-        }
+        other => match guard_refusal(other) {
+            Some(refusal) => (ErrorKind::Denied, refusal.to_string()),
+            None => (
+                ErrorKind::Failed,
+                one_line(&DisplayErrorContext(other).to_string()),
+            ),
+        },
     };
     ObservationError {
         kind,
@@ -97,16 +128,16 @@ fn classify(code: &str, status: u16) -> ErrorKind {
     }
 }
 
-/// The read-only guard's own sentence, without the SDK's wrapping around it.
-fn guard_refusal(message: &str) -> Option<&str> {
-    let start = message.find(super::api_calls::GUARD_PREFIX)?;
-    let rest = &message[start..];
-    let end = [" (", "\")", "\""]
-        .iter()
-        .filter_map(|stop| rest.find(stop))
-        .min()
-        .unwrap_or(rest.len());
-    Some(rest[..end].trim_end())
+/// The read-only guard's refusal, wherever it sits in the SDK's chain of error sources.
+fn guard_refusal<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a ReadOnlyRefusal> {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if let Some(refusal) = error.downcast_ref::<ReadOnlyRefusal>() {
+            return Some(refusal);
+        }
+        next = error.source();
+    }
+    None
 }
 
 fn one_line(text: &str) -> String {
@@ -132,15 +163,22 @@ mod tests {
     }
 
     #[test]
-    fn guard_refusals_are_short() {
-        let wrapped = "failed to construct request: interceptor encountered an error: \
-            trailwarden read-only guard: S3:PutObject is not in the read-only allowlist \
-            (ConstructionFailure(...))";
+    fn a_guard_refusal_is_denied_with_its_own_words() {
+        type CallError = aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
+        let error = SdkError::<CallError, HttpResponse>::construction_failure(ReadOnlyRefusal {
+            operation: "S3:PutObject".into(),
+        });
+        let observed = observation_error("s3:PutObject", &error);
+        assert_eq!(observed.kind, ErrorKind::Denied);
         assert_eq!(
-            guard_refusal(wrapped),
-            Some("trailwarden read-only guard: S3:PutObject is not in the read-only allowlist")
+            observed.message,
+            "refused by trailwarden's read-only guard: S3:PutObject is not in the read-only allowlist"
         );
-        assert_eq!(guard_refusal("timeout"), None);
+        let other = SdkError::<CallError, HttpResponse>::construction_failure("no region");
+        assert_eq!(
+            observation_error("sts:GetCallerIdentity", &other).kind,
+            ErrorKind::Failed
+        );
     }
 
     #[test]

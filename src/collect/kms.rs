@@ -1,6 +1,6 @@
 //! KMS: the keys trails and log groups encrypt with — metadata, rotation and key policy.
 
-use super::failure::{error_code, observation_error};
+use super::failure::{observe, observe_or};
 use super::timestamp;
 use crate::inventory::{KeyMetadata, Observed};
 use aws_sdk_kms::Client;
@@ -8,8 +8,9 @@ use aws_sdk_kms::Client;
 /// `DescribeKey`; `Ok(None)`: no such key. Accepts a key ARN, key id, alias name or alias ARN;
 /// the metadata carries the key ARN.
 pub async fn describe_key(client: &Client, key: &str) -> Observed<Option<(String, KeyMetadata)>> {
-    match client.describe_key().key_id(key).send().await {
-        Ok(output) => Observed::Ok(output.key_metadata().map(|m| {
+    let result = client.describe_key().key_id(key).send().await;
+    let metadata = result.map(|output| {
+        output.key_metadata().map(|m| {
             (
                 m.arn().unwrap_or(key).to_owned(),
                 KeyMetadata {
@@ -29,30 +30,30 @@ pub async fn describe_key(client: &Client, key: &str) -> Observed<Option<(String
                     deletion_date: m.deletion_date().and_then(timestamp),
                 },
             )
-        })),
-        Err(e) if error_code(&e) == Some("NotFoundException") => Observed::Ok(None),
-        Err(e) => Observed::Error(observation_error("kms:DescribeKey", &e)),
-    }
+        })
+    });
+    observe_or("kms:DescribeKey", metadata, &["NotFoundException"], || None)
 }
 
 pub async fn rotation_enabled(client: &Client, key: &str) -> Observed<bool> {
-    match client.get_key_rotation_status().key_id(key).send().await {
-        Ok(output) => Observed::Ok(output.key_rotation_enabled()),
-        Err(e) => Observed::Error(observation_error("kms:GetKeyRotationStatus", &e)),
-    }
+    let result = client.get_key_rotation_status().key_id(key).send().await;
+    observe(
+        "kms:GetKeyRotationStatus",
+        result.map(|output| output.key_rotation_enabled()),
+    )
 }
 
 /// The key policy. The policy name `default` is the only one AWS has; sending it explicitly
 /// is what the API documents and what every AWS-compatible endpoint accepts.
 pub async fn policy(client: &Client, key: &str) -> Observed<String> {
-    match client
+    let result = client
         .get_key_policy()
         .key_id(key)
         .policy_name("default")
         .send()
-        .await
-    {
-        Ok(output) => Observed::Ok(output.policy().unwrap_or_default().to_owned()),
-        Err(e) => Observed::Error(observation_error("kms:GetKeyPolicy", &e)),
-    }
+        .await;
+    observe(
+        "kms:GetKeyPolicy",
+        result.map(|output| output.policy().unwrap_or_default().to_owned()),
+    )
 }

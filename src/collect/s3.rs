@@ -4,7 +4,7 @@
 //! "Not configured" answers (NoSuchBucketPolicy, NoSuchLifecycleConfiguration, …) are
 //! observations of absence, not failures.
 
-use super::failure::{error_code, observation_error};
+use super::failure::{error_code, observe, observe_or};
 use super::timestamp;
 use crate::inventory::{
     BucketAcl, BucketEncryption, BucketLogging, Grant, Grantee, LifecycleExpiration,
@@ -12,29 +12,6 @@ use crate::inventory::{
     ObjectLockRetention, Observed, PolicyStatus, PublicAccessBlock, Tag, Versioning,
 };
 use aws_sdk_s3::Client;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-
-/// Maps a call's result: `absent` lists the error codes that mean "not configured".
-fn observe<O, E, T>(
-    action: &str,
-    result: Result<O, SdkError<E, HttpResponse>>,
-    absent: &[&str],
-    convert: impl FnOnce(O) -> T,
-    not_configured: impl FnOnce() -> T,
-) -> Observed<T>
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    match result {
-        Ok(output) => Observed::Ok(convert(output)),
-        Err(e) if error_code(&e).is_some_and(|code| absent.contains(&code)) => {
-            Observed::Ok(not_configured())
-        }
-        Err(e) => Observed::Error(observation_error(action, &e)),
-    }
-}
 
 /// The bucket's region, asked with the scanning account as expected owner: success proves the
 /// bucket belongs to that account. `Ok((region, owned))`.
@@ -54,27 +31,24 @@ pub async fn location(client: &Client, bucket: &str, account: &str) -> Observed<
         .expected_bucket_owner(account)
         .send()
         .await;
-    match owned {
-        Ok(output) => Observed::Ok((normalize(output), true)),
+    let result = match owned {
+        Ok(output) => Ok((normalize(output), true)),
         // Denied: not ours, or not allowed. Ask again without the owner condition, which
         // succeeds for another account's bucket whose policy lets us read it.
         Err(e) if error_code(&e) == Some("AccessDenied") => {
-            match client.get_bucket_location().bucket(bucket).send().await {
-                Ok(output) => Observed::Ok((normalize(output), false)),
-                Err(e) => Observed::Error(observation_error("s3:GetBucketLocation", &e)),
-            }
+            let other = client.get_bucket_location().bucket(bucket).send().await;
+            other.map(|output| (normalize(output), false))
         }
-        Err(e) => Observed::Error(observation_error("s3:GetBucketLocation", &e)),
-    }
+        Err(e) => Err(e),
+    };
+    observe("s3:GetBucketLocation", result)
 }
 
 pub async fn acl(client: &Client, bucket: &str) -> Observed<BucketAcl> {
     let result = client.get_bucket_acl().bucket(bucket).send().await;
     observe(
         "s3:GetBucketAcl",
-        result,
-        &[],
-        |output| BucketAcl {
+        result.map(|output| BucketAcl {
             owner_id: output.owner().and_then(|o| o.id()).map(str::to_owned),
             grants: output
                 .grants()
@@ -96,18 +70,16 @@ pub async fn acl(client: &Client, bucket: &str) -> Observed<BucketAcl> {
                     })
                 })
                 .collect(),
-        },
-        BucketAcl::default,
+        }),
     )
 }
 
 pub async fn policy(client: &Client, bucket: &str) -> Observed<Option<String>> {
     let result = client.get_bucket_policy().bucket(bucket).send().await;
-    observe(
+    observe_or(
         "s3:GetBucketPolicy",
-        result,
+        result.map(|output| output.policy().map(str::to_owned)),
         &["NoSuchBucketPolicy"],
-        |output| output.policy().map(str::to_owned),
         || None,
     )
 }
@@ -118,28 +90,29 @@ pub async fn policy_status(client: &Client, bucket: &str) -> Observed<Option<Pol
         .bucket(bucket)
         .send()
         .await;
-    observe(
+    observe_or(
         "s3:GetBucketPolicyStatus",
-        result,
-        &["NoSuchBucketPolicy"],
-        |output| {
+        result.map(|output| {
             output.policy_status().map(|status| PolicyStatus {
                 is_public: status.is_public().unwrap_or(false),
             })
-        },
+        }),
+        &["NoSuchBucketPolicy"],
         || None,
     )
 }
 
-fn public_access_block(
-    config: Option<&aws_sdk_s3::types::PublicAccessBlockConfiguration>,
-) -> Option<PublicAccessBlock> {
-    config.map(|c| PublicAccessBlock {
-        block_public_acls: c.block_public_acls().unwrap_or(false),
-        ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-        block_public_policy: c.block_public_policy().unwrap_or(false),
-        restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-    })
+/// The four flags in AWS's order (bucket and account level use different SDK types); an
+/// absent flag is off, as AWS documents.
+fn public_access_block(flags: [Option<bool>; 4]) -> PublicAccessBlock {
+    let [block_public_acls, ignore_public_acls, block_public_policy, restrict_public_buckets] =
+        flags.map(|flag| flag.unwrap_or(false));
+    PublicAccessBlock {
+        block_public_acls,
+        ignore_public_acls,
+        block_public_policy,
+        restrict_public_buckets,
+    }
 }
 
 pub async fn bucket_public_access_block(
@@ -147,11 +120,19 @@ pub async fn bucket_public_access_block(
     bucket: &str,
 ) -> Observed<Option<PublicAccessBlock>> {
     let result = client.get_public_access_block().bucket(bucket).send().await;
-    observe(
+    observe_or(
         "s3:GetBucketPublicAccessBlock",
-        result,
+        result.map(|output| {
+            output.public_access_block_configuration().map(|c| {
+                public_access_block([
+                    c.block_public_acls(),
+                    c.ignore_public_acls(),
+                    c.block_public_policy(),
+                    c.restrict_public_buckets(),
+                ])
+            })
+        }),
         &["NoSuchPublicAccessBlockConfiguration"],
-        |output| public_access_block(output.public_access_block_configuration()),
         || None,
     )
 }
@@ -160,13 +141,10 @@ pub async fn versioning(client: &Client, bucket: &str) -> Observed<Versioning> {
     let result = client.get_bucket_versioning().bucket(bucket).send().await;
     observe(
         "s3:GetBucketVersioning",
-        result,
-        &[],
-        |output| Versioning {
+        result.map(|output| Versioning {
             status: output.status().map(|s| s.as_str().to_owned()),
             mfa_delete: output.mfa_delete().map(|m| m.as_str() == "Enabled"),
-        },
-        Versioning::default,
+        }),
     )
 }
 
@@ -174,15 +152,12 @@ pub async fn logging(client: &Client, bucket: &str) -> Observed<Option<BucketLog
     let result = client.get_bucket_logging().bucket(bucket).send().await;
     observe(
         "s3:GetBucketLogging",
-        result,
-        &[],
-        |output| {
+        result.map(|output| {
             output.logging_enabled().map(|l| BucketLogging {
                 target_bucket: l.target_bucket().to_owned(),
                 target_prefix: l.target_prefix().to_owned(),
             })
-        },
-        || None,
+        }),
     )
 }
 
@@ -192,11 +167,10 @@ pub async fn lifecycle(client: &Client, bucket: &str) -> Observed<Vec<LifecycleR
         .bucket(bucket)
         .send()
         .await;
-    observe(
+    observe_or(
         "s3:GetLifecycleConfiguration",
-        result,
+        result.map(|output| output.rules().iter().map(lifecycle_rule).collect()),
         &["NoSuchLifecycleConfiguration"],
-        |output| output.rules().iter().map(lifecycle_rule).collect(),
         Vec::new,
     )
 }
@@ -262,11 +236,9 @@ fn lifecycle_rule(rule: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
 
 pub async fn encryption(client: &Client, bucket: &str) -> Observed<Option<BucketEncryption>> {
     let result = client.get_bucket_encryption().bucket(bucket).send().await;
-    observe(
+    observe_or(
         "s3:GetEncryptionConfiguration",
-        result,
-        &["ServerSideEncryptionConfigurationNotFoundError"],
-        |output| {
+        result.map(|output| {
             let rule = output
                 .server_side_encryption_configuration()
                 .and_then(|c| c.rules().first())?;
@@ -276,7 +248,8 @@ pub async fn encryption(client: &Client, bucket: &str) -> Observed<Option<Bucket
                 kms_master_key_id: default.kms_master_key_id().map(str::to_owned),
                 bucket_key_enabled: rule.bucket_key_enabled(),
             })
-        },
+        }),
+        &["ServerSideEncryptionConfigurationNotFoundError"],
         || None,
     )
 }
@@ -287,11 +260,9 @@ pub async fn object_lock(client: &Client, bucket: &str) -> Observed<Option<Objec
         .bucket(bucket)
         .send()
         .await;
-    observe(
+    observe_or(
         "s3:GetBucketObjectLockConfiguration",
-        result,
-        &["ObjectLockConfigurationNotFoundError"],
-        |output| {
+        result.map(|output| {
             output.object_lock_configuration().map(|c| ObjectLock {
                 enabled: c
                     .object_lock_enabled()
@@ -304,7 +275,8 @@ pub async fn object_lock(client: &Client, bucket: &str) -> Observed<Option<Objec
                     }
                 }),
             })
-        },
+        }),
+        &["ObjectLockConfigurationNotFoundError"],
         || None,
     )
 }
@@ -314,27 +286,24 @@ pub async fn account_public_access_block(
     client: &aws_sdk_s3control::Client,
     account: &str,
 ) -> Observed<Option<PublicAccessBlock>> {
-    match client
+    let result = client
         .get_public_access_block()
         .account_id(account)
         .send()
-        .await
-    {
-        Ok(output) => {
-            Observed::Ok(
-                output
-                    .public_access_block_configuration()
-                    .map(|c| PublicAccessBlock {
-                        block_public_acls: c.block_public_acls().unwrap_or(false),
-                        ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                        block_public_policy: c.block_public_policy().unwrap_or(false),
-                        restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-                    }),
-            )
-        }
-        Err(e) if error_code(&e) == Some("NoSuchPublicAccessBlockConfiguration") => {
-            Observed::Ok(None)
-        }
-        Err(e) => Observed::Error(observation_error("s3:GetAccountPublicAccessBlock", &e)),
-    }
+        .await;
+    observe_or(
+        "s3:GetAccountPublicAccessBlock",
+        result.map(|output| {
+            output.public_access_block_configuration().map(|c| {
+                public_access_block([
+                    c.block_public_acls(),
+                    c.ignore_public_acls(),
+                    c.block_public_policy(),
+                    c.restrict_public_buckets(),
+                ])
+            })
+        }),
+        &["NoSuchPublicAccessBlockConfiguration"],
+        || None,
+    )
 }
