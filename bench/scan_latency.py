@@ -7,11 +7,13 @@ the scan's sequential round trips with the minimum the data dependencies allow (
 and regions → DescribeTrails → per trail its status, selectors, bucket location, key, log
 group → the bucket's configuration in its region and the log group's key).
 
-The emulator (moto) serializes request handling (~8 ms of CPU per call), so the bench also
-runs the same scan without added latency: the difference between the two wall times is what
-the latency cost, and divided by the latency it is the scan's effective round-trip depth.
+The emulator (moto) handles requests one at a time (a few ms of CPU each), which at 50 ms
+hides the latency behind its own processing. So the bench runs the same scan three ways: with
+no added latency (the emulator's floor), with the latency under test, and with a probe latency
+large enough to dominate, where wall time divided by latency counts the scan's round trips.
 
-Usage: bench/scan_latency.py --binary target/release/trailwarden [--latency-ms 50] [--runs 3]
+Usage: bench/scan_latency.py --binary target/release/trailwarden [--latency-ms 50]
+       [--probe-latency-ms 400] [--runs 3]
 Run through scripts/bench, which builds the binary and installs moto.
 """
 

@@ -1,6 +1,6 @@
 //! Command-line interface (clap derive). Parsing only; `commands` does the work.
 
-use crate::engine::{FailOn, ParamOverride};
+use crate::engine::{FailOn, Gate, ParamOverride};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -171,6 +171,15 @@ pub struct GateArgs {
     /// Do not exit 4 when some findings could not be evaluated (ERROR).
     #[arg(long)]
     pub allow_incomplete: bool,
+}
+
+impl GateArgs {
+    pub fn gate(&self) -> Gate {
+        Gate {
+            fail_on: self.fail_on,
+            allow_incomplete: self.allow_incomplete,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -41,16 +41,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             if let Some(path) = &args.snapshot {
                 write_snapshot(&inventory, path)?;
             }
-            let gate = Gate {
-                fail_on: args.gate.fail_on,
-                allow_incomplete: args.gate.allow_incomplete,
-            };
             evaluate_and_report(
                 &catalog,
                 &inventory,
                 &args.evaluation,
                 &args.report,
-                Some(gate),
+                Some(args.gate.gate()),
             )
         }
         Command::Collect(args) => {
@@ -70,16 +66,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Evaluate(args) => {
             let inventory = Inventory::load(&args.snapshot)?;
-            let gate = Gate {
-                fail_on: args.gate.fail_on,
-                allow_incomplete: args.gate.allow_incomplete,
-            };
             evaluate_and_report(
                 &catalog,
                 &inventory,
                 &args.evaluation,
                 &args.report,
-                Some(gate),
+                Some(args.gate.gate()),
             )
         }
         Command::Demo(args) => {

@@ -44,15 +44,8 @@ pub async fn sdk_config(options: &AwsOptions) -> SdkConfig {
     if let Some(url) = &options.endpoint_url {
         loader = loader.endpoint_url(url);
     }
-    let config = loader.load().await;
-    if config.region().is_none() {
-        tracing::info!("no region configured: using us-east-1 as the home region");
-        return config
-            .into_builder()
-            .region(Region::from_static("us-east-1"))
-            .build();
-    }
-    config
+    // Without a configured region, collection uses its default home region.
+    loader.load().await
 }
 
 /// Parses `--regions`: `all`, or a comma-separated list of region names.

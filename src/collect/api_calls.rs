@@ -75,6 +75,17 @@ impl ApiCallLog {
         f(&mut counts)
     }
 
+    /// Checks the operation against the allowlist and updates its counts.
+    fn record(
+        &self,
+        cfg: &ConfigBag,
+        update: impl FnOnce(&mut Counts),
+    ) -> Result<&'static permissions::Permission, BoxError> {
+        let permission = Self::permission(cfg)?;
+        self.with_counts(|counts| update(counts.entry(permission.action).or_default()));
+        Ok(permission)
+    }
+
     fn permission(cfg: &ConfigBag) -> Result<&'static permissions::Permission, BoxError> {
         let Some(metadata) = cfg.load::<Metadata>() else {
             return Err(ReadOnlyRefusal {
@@ -102,8 +113,7 @@ impl Intercept for ApiCallLog {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let permission = Self::permission(cfg)?;
-        self.with_counts(|counts| counts.entry(permission.action).or_default().calls += 1);
+        let permission = self.record(cfg, |counts| counts.calls += 1)?;
         tracing::debug!(action = permission.action, "AWS call");
         self.progress.call_started();
         Ok(())
@@ -115,8 +125,7 @@ impl Intercept for ApiCallLog {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let permission = Self::permission(cfg)?;
-        self.with_counts(|counts| counts.entry(permission.action).or_default().requests += 1);
+        self.record(cfg, |counts| counts.requests += 1)?;
         Ok(())
     }
 
@@ -127,12 +136,13 @@ impl Intercept for ApiCallLog {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let failed = !matches!(context.output_or_error(), Some(Ok(_)));
-        if let Ok(permission) = Self::permission(cfg) {
-            if failed {
-                self.with_counts(|counts| counts.entry(permission.action).or_default().errors += 1);
-            }
+        // A refused operation was never counted as started, so it is not counted here either.
+        if self
+            .record(cfg, |counts| counts.errors += u64::from(failed))
+            .is_ok()
+        {
+            self.progress.call_finished();
         }
-        self.progress.call_finished();
         Ok(())
     }
 }

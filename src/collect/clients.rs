@@ -1,33 +1,77 @@
 //! One place that builds every AWS client of a scan, so that each carries the read-only guard
 //! and call log ([`ApiCallLog`]), the scan's retry and timeout settings, and the endpoint
-//! handling an AWS-compatible endpoint (`--endpoint-url`, `AWS_ENDPOINT_URL`) needs.
+//! handling an AWS-compatible endpoint (`--endpoint-url`, `AWS_ENDPOINT_URL`) needs. A client
+//! is built once per service and region and shared by every call there.
 
 use super::api_calls::ApiCallLog;
 use aws_config::{Region, SdkConfig};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Clients of one service, one per region, built on first use and shared after that.
+#[derive(Debug)]
+struct PerRegion<C>(Mutex<HashMap<String, C>>);
+
+impl<C> Default for PerRegion<C> {
+    fn default() -> Self {
+        PerRegion(Mutex::default())
+    }
+}
+
+impl<C: Clone> PerRegion<C> {
+    fn get(&self, region: &str, build: impl FnOnce() -> C) -> C {
+        let mut clients = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        clients
+            .entry(region.to_owned())
+            .or_insert_with(build)
+            .clone()
+    }
+}
 
 /// Client factory for one credential session (one account).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Clients {
     config: SdkConfig,
     log: ApiCallLog,
+    sts: PerRegion<aws_sdk_sts::Client>,
+    ec2: PerRegion<aws_sdk_ec2::Client>,
+    cloudtrail: PerRegion<aws_sdk_cloudtrail::Client>,
+    kms: PerRegion<aws_sdk_kms::Client>,
+    logs: PerRegion<aws_sdk_cloudwatchlogs::Client>,
+    s3: PerRegion<aws_sdk_s3::Client>,
+    s3control: PerRegion<aws_sdk_s3control::Client>,
 }
 
 macro_rules! client {
-    ($(#[$doc:meta])* $method:ident, $krate:ident) => {
-        $(#[$doc])*
+    ($method:ident, $krate:ident) => {
         pub fn $method(&self, region: &str) -> $krate::Client {
-            let config = $krate::config::Builder::from(&self.config)
-                .region(Region::new(region.to_owned()))
-                .interceptor(self.log.clone())
-                .build();
-            $krate::Client::from_conf(config)
+            self.$method.get(region, || {
+                let config = $krate::config::Builder::from(&self.config)
+                    .region(Region::new(region.to_owned()))
+                    .interceptor(self.log.clone())
+                    .build();
+                $krate::Client::from_conf(config)
+            })
         }
     };
 }
 
 impl Clients {
     pub fn new(config: SdkConfig, log: ApiCallLog) -> Clients {
-        Clients { config, log }
+        Clients {
+            config,
+            log,
+            sts: PerRegion::default(),
+            ec2: PerRegion::default(),
+            cloudtrail: PerRegion::default(),
+            kms: PerRegion::default(),
+            logs: PerRegion::default(),
+            s3: PerRegion::default(),
+            s3control: PerRegion::default(),
+        }
     }
 
     /// The endpoint every service is sent to instead of AWS's, when one is configured.
@@ -44,25 +88,29 @@ impl Clients {
     /// S3, with path-style addressing on a custom endpoint: bucket-named hosts
     /// (`bucket.127.0.0.1`) do not resolve on an AWS-compatible endpoint.
     pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
-        let config = aws_sdk_s3::config::Builder::from(&self.config)
-            .region(Region::new(region.to_owned()))
-            .force_path_style(self.endpoint_url().is_some())
-            .interceptor(self.log.clone())
-            .build();
-        aws_sdk_s3::Client::from_conf(config)
+        self.s3.get(region, || {
+            let config = aws_sdk_s3::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .force_path_style(self.endpoint_url().is_some())
+                .interceptor(self.log.clone())
+                .build();
+            aws_sdk_s3::Client::from_conf(config)
+        })
     }
 
     /// S3 Control. AWS's endpoint rules put the account id in the host name
     /// (`ACCOUNT.s3-control.REGION.amazonaws.com`); on a custom endpoint that host does not
     /// exist, so the endpoint is used as given.
     pub fn s3control(&self, region: &str) -> aws_sdk_s3control::Client {
-        let mut builder = aws_sdk_s3control::config::Builder::from(&self.config)
-            .region(Region::new(region.to_owned()))
-            .interceptor(self.log.clone());
-        if let Some(url) = self.endpoint_url() {
-            builder = builder.endpoint_resolver(FixedEndpoint(url.to_owned()));
-        }
-        aws_sdk_s3control::Client::from_conf(builder.build())
+        self.s3control.get(region, || {
+            let mut builder = aws_sdk_s3control::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()))
+                .interceptor(self.log.clone());
+            if let Some(url) = self.endpoint_url() {
+                builder = builder.endpoint_resolver(FixedEndpoint(url.to_owned()));
+            }
+            aws_sdk_s3control::Client::from_conf(builder.build())
+        })
     }
 }
 

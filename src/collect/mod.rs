@@ -69,6 +69,9 @@ pub enum CollectError {
     Identity(String),
 }
 
+/// Where global calls go when neither `--region`, the profile nor `AWS_REGION` names one.
+const DEFAULT_HOME_REGION: &str = "us-east-1";
+
 /// Smithy timestamp → chrono; `None` for a time chrono cannot represent.
 fn timestamp(time: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(time.secs(), time.subsec_nanos())
@@ -81,10 +84,13 @@ pub async fn collect(
     progress: Progress,
 ) -> Result<Inventory, CollectError> {
     let started_at = Utc::now();
-    let home_region = config
-        .region()
-        .map(|r| r.as_ref().to_owned())
-        .unwrap_or_else(|| "us-east-1".to_owned());
+    let home_region = match config.region() {
+        Some(region) => region.as_ref().to_owned(),
+        None => {
+            tracing::info!("no region configured: using {DEFAULT_HOME_REGION} as the home region");
+            DEFAULT_HOME_REGION.to_owned()
+        }
+    };
     let log = ApiCallLog::new(progress.clone());
     let clients = Clients::new(config, log.clone());
     let limits = Limits::new(settings.max_concurrency);
@@ -170,15 +176,16 @@ pub async fn collect(
     for group in found.log_groups {
         keyed::insert(&mut inventory.log_groups, group);
     }
-    inventory.collection = Some(Collection {
-        started_at,
-        api_calls: log.snapshot(),
-    });
+    let api_calls = log.snapshot();
     tracing::info!(
         seconds = (inventory.collected_at - started_at).num_milliseconds() as f64 / 1000.0,
-        calls = log.snapshot().iter().map(|c| c.calls).sum::<u64>(),
+        calls = api_calls.iter().map(|c| c.calls).sum::<u64>(),
         "collection finished"
     );
+    inventory.collection = Some(Collection {
+        started_at,
+        api_calls,
+    });
     Ok(inventory)
 }
 

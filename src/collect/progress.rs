@@ -46,37 +46,27 @@ impl Progress {
     }
 
     pub fn add_accounts(&self, count: u64) {
-        self.counters
-            .accounts_total
-            .fetch_add(count, Ordering::Relaxed);
-        self.redraw();
+        self.add(&self.counters.accounts_total, count);
     }
 
     pub fn account_done(&self) {
-        self.counters.accounts_done.fetch_add(1, Ordering::Relaxed);
-        self.redraw();
+        self.add(&self.counters.accounts_done, 1);
     }
 
     pub fn add_regions(&self, count: u64) {
-        self.counters
-            .regions_total
-            .fetch_add(count, Ordering::Relaxed);
-        self.redraw();
+        self.add(&self.counters.regions_total, count);
     }
 
     pub fn region_done(&self) {
-        self.counters.regions_done.fetch_add(1, Ordering::Relaxed);
-        self.redraw();
+        self.add(&self.counters.regions_done, 1);
     }
 
     pub fn call_started(&self) {
-        self.counters.calls_started.fetch_add(1, Ordering::Relaxed);
-        self.redraw();
+        self.add(&self.counters.calls_started, 1);
     }
 
     pub fn call_finished(&self) {
-        self.counters.calls_finished.fetch_add(1, Ordering::Relaxed);
-        self.redraw();
+        self.add(&self.counters.calls_finished, 1);
     }
 
     /// Removes the display (the report follows on standard output or in a file).
@@ -84,6 +74,11 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+
+    fn add(&self, counter: &AtomicU64, amount: u64) {
+        counter.fetch_add(amount, Ordering::Relaxed);
+        self.redraw();
     }
 
     fn redraw(&self) {

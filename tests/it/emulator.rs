@@ -101,8 +101,13 @@ impl Moto {
 
     /// SDK configuration for seeding, as the default account or through AssumeRole.
     pub async fn config(&self, region: &str) -> SdkConfig {
+        let credentials = Credentials::new("testing", "testing", None, None, "tests");
+        self.config_with(credentials, region).await
+    }
+
+    async fn config_with(&self, credentials: Credentials, region: &str) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
-            .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+            .credentials_provider(credentials)
             .region(Region::new(region.to_owned()))
             .endpoint_url(self.endpoint())
             .load()
@@ -120,18 +125,14 @@ impl Moto {
             .await
             .expect("assume role");
         let c = assumed.credentials().expect("credentials");
-        aws_config::defaults(BehaviorVersion::latest())
-            .credentials_provider(Credentials::new(
-                c.access_key_id(),
-                c.secret_access_key(),
-                Some(c.session_token().to_owned()),
-                None,
-                "assumed",
-            ))
-            .region(Region::new(region.to_owned()))
-            .endpoint_url(self.endpoint())
-            .load()
-            .await
+        let credentials = Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_owned()),
+            None,
+            "assumed",
+        );
+        self.config_with(credentials, region).await
     }
 
     /// The `trailwarden` binary with a scrubbed environment, test credentials and the emulator
@@ -342,6 +343,23 @@ pub mod seed {
         pub kms_key: Option<&'a str>,
         pub log_group_arn: Option<&'a str>,
         pub logging: bool,
+    }
+
+    impl<'a> TrailSpec<'a> {
+        /// A logging multi-region trail with validation and global service events, no key
+        /// and no log group.
+        pub fn multi_region(name: &'a str, bucket: &'a str) -> Self {
+            TrailSpec {
+                name,
+                bucket,
+                multi_region: true,
+                validation: true,
+                global_events: true,
+                kms_key: None,
+                log_group_arn: None,
+                logging: true,
+            }
+        }
     }
 
     /// Creates the trail in the config's region; returns its ARN.

@@ -48,20 +48,20 @@ fn statuses(report: &Value) -> std::collections::BTreeMap<(String, String), Stri
         .collect()
 }
 
-fn status_of(report: &Value, rule: &str, resource: &str) -> String {
-    statuses(report)
-        .get(&(rule.to_owned(), resource.to_owned()))
-        .cloned()
-        .unwrap_or_else(|| panic!("no {rule} finding for {resource}: {report:#}"))
-}
-
 fn finding<'a>(report: &'a Value, rule: &str, resource: &str) -> &'a Value {
     report["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .find(|f| f["rule"] == rule && f["resource"] == resource)
-        .unwrap_or_else(|| panic!("no {rule} finding for {resource}"))
+        .unwrap_or_else(|| panic!("no {rule} finding for {resource}: {report:#}"))
+}
+
+fn status_of(report: &Value, rule: &str, resource: &str) -> String {
+    finding(report, rule, resource)["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 struct Estate {
@@ -372,16 +372,7 @@ fn an_unreadable_bucket_in_another_account_is_an_error_and_the_rest_is_evaluated
         seed::bucket(&home, "tw-archive-logs").await;
         let trail = seed::trail(
             &home,
-            seed::TrailSpec {
-                name: "to-archive",
-                bucket: "tw-archive-logs",
-                multi_region: true,
-                validation: true,
-                global_events: true,
-                kms_key: None,
-                log_group_arn: None,
-                logging: true,
-            },
+            seed::TrailSpec::multi_region("to-archive", "tw-archive-logs"),
         )
         .await;
         seed::delete_bucket(&home, "tw-archive-logs").await;
@@ -430,16 +421,7 @@ fn a_region_whose_calls_fail_is_recorded_and_the_others_are_scanned() {
         seed::block_public_access(&home, "tw-logs").await;
         seed::trail(
             &home,
-            seed::TrailSpec {
-                name: "everywhere",
-                bucket: "tw-logs",
-                multi_region: true,
-                validation: true,
-                global_events: true,
-                kms_key: None,
-                log_group_arn: None,
-                logging: true,
-            },
+            seed::TrailSpec::multi_region("everywhere", "tw-logs"),
         )
         .await
     });

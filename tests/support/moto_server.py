@@ -79,9 +79,6 @@ def restore_partition_regions():
     ]
 
 
-VERSIONING_ROOT = re.compile(rb"<(/?)[A-Za-z]*(?:Versioning)[A-Za-z]*(\s[^>]*)?>")
-
-
 def fix_versioning_body(body):
     """AWS: GetBucketVersioning answers a <VersioningConfiguration> document (moto names the
     root element after the operation, which SDKs cannot parse)."""
