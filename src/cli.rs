@@ -56,6 +56,13 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", help_heading = "AWS")]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
+    pub assessment: AssessmentArgs,
+}
+
+/// What to evaluate, how to report it and when to fail: shared by `scan` and `evaluate`.
+#[derive(Debug, Args)]
+pub struct AssessmentArgs {
+    #[command(flatten)]
     pub evaluation: EvaluationArgs,
     #[command(flatten)]
     pub report: ReportArgs,
@@ -107,11 +114,7 @@ pub struct EvaluateArgs {
     /// Inventory snapshot (JSON).
     pub snapshot: PathBuf,
     #[command(flatten)]
-    pub evaluation: EvaluationArgs,
-    #[command(flatten)]
-    pub report: ReportArgs,
-    #[command(flatten)]
-    pub gate: GateArgs,
+    pub assessment: AssessmentArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,8 @@
 //! What each subcommand does. Errors carry the exit code they map to.
 
 use crate::cli::{
-    AwsArgs, Cli, ColorChoice, Command, EvaluationArgs, Format, FrameworksCommand, ReportArgs,
-    RulesCommand,
+    AssessmentArgs, AwsArgs, Cli, ColorChoice, Command, EvaluationArgs, Format, FrameworksCommand,
+    ReportArgs, RulesCommand,
 };
 use crate::collect::{self, CollectSettings, Progress};
 use crate::engine::{self, Catalog, ExitCode, Gate, Selection};
@@ -41,13 +41,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             if let Some(path) = &args.snapshot {
                 write_snapshot(&inventory, path)?;
             }
-            evaluate_and_report(
-                &catalog,
-                &inventory,
-                &args.evaluation,
-                &args.report,
-                Some(args.gate.gate()),
-            )
+            assess(&catalog, &inventory, &args.assessment)
         }
         Command::Collect(args) => {
             let inventory = collect_live(&args.aws, verbose)?;
@@ -66,13 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Evaluate(args) => {
             let inventory = Inventory::load(&args.snapshot)?;
-            evaluate_and_report(
-                &catalog,
-                &inventory,
-                &args.evaluation,
-                &args.report,
-                Some(args.gate.gate()),
-            )
+            assess(&catalog, &inventory, &args.assessment)
         }
         Command::Demo(args) => {
             let inventory = crate::demo::inventory()
@@ -146,6 +134,21 @@ fn collection_summary(inventory: &Inventory) -> String {
         inventory.buckets.len(),
         inventory.kms_keys.len(),
         inventory.log_groups.len(),
+    )
+}
+
+/// Evaluates, reports and gates as `scan` and `evaluate` do.
+fn assess(
+    catalog: &Catalog,
+    inventory: &Inventory,
+    args: &AssessmentArgs,
+) -> Result<ExitCode, AppError> {
+    evaluate_and_report(
+        catalog,
+        inventory,
+        &args.evaluation,
+        &args.report,
+        Some(args.gate.gate()),
     )
 }
 

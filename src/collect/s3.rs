@@ -102,17 +102,18 @@ pub async fn policy_status(client: &Client, bucket: &str) -> Observed<Option<Pol
     )
 }
 
-/// The four flags in AWS's order (bucket and account level use different SDK types); an
-/// absent flag is off, as AWS documents.
-fn public_access_block(flags: [Option<bool>; 4]) -> PublicAccessBlock {
-    let [block_public_acls, ignore_public_acls, block_public_policy, restrict_public_buckets] =
-        flags.map(|flag| flag.unwrap_or(false));
-    PublicAccessBlock {
-        block_public_acls,
-        ignore_public_acls,
-        block_public_policy,
-        restrict_public_buckets,
-    }
+/// The four Block Public Access flags of a bucket- or account-level configuration (two SDK
+/// types with the same accessors); an absent flag is off, as AWS documents.
+macro_rules! public_access_block {
+    ($config:expr) => {{
+        let config = $config;
+        PublicAccessBlock {
+            block_public_acls: config.block_public_acls().unwrap_or(false),
+            ignore_public_acls: config.ignore_public_acls().unwrap_or(false),
+            block_public_policy: config.block_public_policy().unwrap_or(false),
+            restrict_public_buckets: config.restrict_public_buckets().unwrap_or(false),
+        }
+    }};
 }
 
 pub async fn bucket_public_access_block(
@@ -123,14 +124,9 @@ pub async fn bucket_public_access_block(
     observe_or(
         "s3:GetBucketPublicAccessBlock",
         result.map(|output| {
-            output.public_access_block_configuration().map(|c| {
-                public_access_block([
-                    c.block_public_acls(),
-                    c.ignore_public_acls(),
-                    c.block_public_policy(),
-                    c.restrict_public_buckets(),
-                ])
-            })
+            output
+                .public_access_block_configuration()
+                .map(|c| public_access_block!(c))
         }),
         &["NoSuchPublicAccessBlockConfiguration"],
         || None,
@@ -294,14 +290,9 @@ pub async fn account_public_access_block(
     observe_or(
         "s3:GetAccountPublicAccessBlock",
         result.map(|output| {
-            output.public_access_block_configuration().map(|c| {
-                public_access_block([
-                    c.block_public_acls(),
-                    c.ignore_public_acls(),
-                    c.block_public_policy(),
-                    c.restrict_public_buckets(),
-                ])
-            })
+            output
+                .public_access_block_configuration()
+                .map(|c| public_access_block!(c))
         }),
         &["NoSuchPublicAccessBlockConfiguration"],
         || None,
