@@ -136,69 +136,53 @@ fn exit_codes_follow_the_gate_policy() {
     let pass = fixture("TW102-log-file-validation", "pass.json");
     let fail = fixture("TW102-log-file-validation", "fail.json");
     let error = fixture("TW202-log-bucket-access-logging", "error.json");
-    let code = |args: &[&str]| run(args).0;
-    assert_eq!(
-        code(&["evaluate", pass.to_str().unwrap(), "--rules", "TW102"]),
-        0
-    );
-    assert_eq!(
-        code(&["evaluate", fail.to_str().unwrap(), "--rules", "TW102"]),
-        3
-    );
-    assert_eq!(
-        code(&[
-            "evaluate",
-            fail.to_str().unwrap(),
-            "--rules",
-            "TW102",
-            "--fail-on",
-            "none"
-        ]),
-        0
-    );
-    assert_eq!(
-        code(&[
-            "evaluate",
-            fail.to_str().unwrap(),
-            "--rules",
-            "TW102",
-            "--fail-on",
-            "high"
-        ]),
-        0,
-        "TW102 is medium"
-    );
-    assert_eq!(
-        code(&[
-            "evaluate",
-            fail.to_str().unwrap(),
-            "--rules",
-            "log-file-validation",
-            "--fail-on",
-            "medium"
-        ]),
-        3
-    );
-    assert_eq!(
-        code(&["evaluate", error.to_str().unwrap(), "--rules", "TW202"]),
-        4
-    );
-    assert_eq!(
-        code(&[
-            "evaluate",
-            error.to_str().unwrap(),
-            "--rules",
-            "TW202",
-            "--allow-incomplete"
-        ]),
-        0
-    );
     // A failure outranks incompleteness.
     let mixed = fixture("TW101-multi-region-trail", "error.json");
-    assert_eq!(
-        code(&["evaluate", mixed.to_str().unwrap(), "--rules", "TW101"]),
-        3
-    );
+    let cases: &[(&Path, &[&str], i32, &str)] = &[
+        (&pass, &["--rules", "TW102"], 0, "passing"),
+        (
+            &fail,
+            &["--rules", "TW102"],
+            3,
+            "failing at the default threshold",
+        ),
+        (
+            &fail,
+            &["--rules", "TW102", "--fail-on", "none"],
+            0,
+            "gate off",
+        ),
+        (
+            &fail,
+            &["--rules", "TW102", "--fail-on", "high"],
+            0,
+            "TW102 is medium",
+        ),
+        (
+            &fail,
+            &["--rules", "log-file-validation", "--fail-on", "medium"],
+            3,
+            "at the threshold, rule named by name",
+        ),
+        (&error, &["--rules", "TW202"], 4, "incomplete"),
+        (
+            &error,
+            &["--rules", "TW202", "--allow-incomplete"],
+            0,
+            "incomplete allowed",
+        ),
+        (
+            &mixed,
+            &["--rules", "TW101"],
+            3,
+            "a failure outranks incompleteness",
+        ),
+    ];
+    for (snapshot, flags, expected, why) in cases {
+        let mut args = vec!["evaluate", snapshot.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        assert_eq!(run(&args).0, *expected, "{why}: {args:?}");
+    }
 }
 
 #[test]
