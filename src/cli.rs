@@ -107,6 +107,33 @@ pub struct AwsArgs {
     /// Seconds to establish a connection.
     #[arg(long, value_name = "SECONDS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub connect_timeout: u64,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+}
+
+/// Which accounts to scan (default: the caller's own) and how to get into them.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Accounts")]
+pub struct AccountArgs {
+    /// Scan every active account of the organization (run as the management account or a
+    /// CloudTrail/Organizations delegated administrator).
+    #[arg(long)]
+    pub org: bool,
+    /// Scan these accounts (12-digit ids, comma-separated); with --org, only these of it.
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',', value_parser = crate::scope::parse_account_id)]
+    pub accounts: Option<Vec<String>>,
+    /// Never scan these accounts (12-digit ids, comma-separated).
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',', value_parser = crate::scope::parse_account_id)]
+    pub exclude_accounts: Vec<String>,
+    /// Role assumed in every scanned account other than the caller's.
+    #[arg(long, value_name = "NAME", default_value = "OrganizationAccountAccessRole", value_parser = crate::scope::parse_role_name)]
+    pub role_name: String,
+    /// External id required by the role's trust policy.
+    #[arg(long, value_name = "ID", value_parser = crate::scope::parse_external_id)]
+    pub external_id: Option<String>,
+    /// Session name of the assumed roles (shows in the accounts' CloudTrail logs).
+    #[arg(long, value_name = "NAME", default_value = "trailwarden", value_parser = crate::scope::parse_role_session_name)]
+    pub role_session_name: String,
 }
 
 #[derive(Debug, Args)]

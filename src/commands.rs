@@ -4,7 +4,8 @@ use crate::cli::{
     AssessmentArgs, AwsArgs, Cli, ColorChoice, Command, EvaluationArgs, Format, FrameworksCommand,
     ReportArgs, RulesCommand,
 };
-use crate::collect::{self, CollectSettings, Progress};
+use crate::collect::sessions::RoleSpec;
+use crate::collect::{self, AccountScope, CollectSettings, Progress};
 use crate::engine::{self, Catalog, ExitCode, Gate, Selection};
 use crate::inventory::{Inventory, SnapshotError};
 use crate::report::{self, Report};
@@ -76,7 +77,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     }
 }
 
-/// Collects the caller's account live. The async runtime lives only as long as the scan.
+/// Collects the accounts in scope live. The async runtime lives only as long as the scan.
 fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, AppError> {
     let options = crate::scope::AwsOptions {
         profile: aws.profile.clone(),
@@ -88,6 +89,16 @@ fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, AppError> {
     };
     let settings = CollectSettings {
         regions: aws.regions.clone(),
+        accounts: AccountScope {
+            organization: aws.accounts.org,
+            accounts: aws.accounts.accounts.clone(),
+            exclude: aws.accounts.exclude_accounts.clone(),
+            role: RoleSpec {
+                name: aws.accounts.role_name.clone(),
+                external_id: aws.accounts.external_id.clone(),
+                session_name: aws.accounts.role_session_name.clone(),
+            },
+        },
         max_concurrency: aws.max_concurrency as usize,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -1,7 +1,8 @@
 //! What to scan and with which credentials: the AWS SDK configuration (standard credential
 //! chain, profile, home region, endpoint, retries, timeouts) and the region selection.
 //!
-//! One account for now (the caller's); organizations add accounts and AssumeRole sessions.
+//! The accounts themselves are resolved at collection time (the organization must be asked):
+//! see [`crate::collect::AccountScope`]. Here: parsing of what the user names.
 
 use crate::collect::RegionSelection;
 use crate::inventory::is_region_name;
@@ -115,5 +116,50 @@ mod tests {
         );
         assert!(parse_endpoint_url("127.0.0.1:5000").is_err());
         assert!(parse_endpoint_url("http://").is_err());
+    }
+}
+
+/// Parses a 12-digit AWS account id.
+pub fn parse_account_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    if crate::inventory::is_account_id(id) {
+        Ok(id.to_owned())
+    } else {
+        Err(format!("`{id}` is not an AWS account id (12 digits)"))
+    }
+}
+
+/// Parses an IAM role name, optionally with a path (`audit/Scanner`).
+pub fn parse_role_name(text: &str) -> Result<String, String> {
+    let name = text.trim().trim_matches('/');
+    let last = name.rsplit('/').next().unwrap_or_default();
+    let valid = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    if last.is_empty() || last.len() > 64 || !name.chars().all(|c| valid(c) || c == '/') {
+        return Err(format!(
+            "`{text}` is not an IAM role name (letters, digits and +=,.@_- up to 64, optionally after a path)"
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Parses an AssumeRole session name (2–64 of letters, digits and `+=,.@_-`).
+pub fn parse_role_session_name(text: &str) -> Result<String, String> {
+    let valid = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    if (2..=64).contains(&text.len()) && text.chars().all(valid) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a role session name (2 to 64 letters, digits and +=,.@_-)"
+        ))
+    }
+}
+
+/// Parses an AssumeRole external id (2–1224 of letters, digits and `+=,.@:/_-`).
+pub fn parse_external_id(text: &str) -> Result<String, String> {
+    let valid = |c: char| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c);
+    if (2..=1224).contains(&text.len()) && text.chars().all(valid) {
+        Ok(text.to_owned())
+    } else {
+        Err("the external id must be 2 to 1224 letters, digits and +=,.@:/_-".to_owned())
     }
 }

@@ -43,6 +43,7 @@ pub struct Clients {
     logs: PerRegion<aws_sdk_cloudwatchlogs::Client>,
     s3: PerRegion<aws_sdk_s3::Client>,
     s3control: PerRegion<aws_sdk_s3control::Client>,
+    organizations: PerRegion<aws_sdk_organizations::Client>,
 }
 
 macro_rules! client {
@@ -60,6 +61,11 @@ macro_rules! client {
 }
 
 impl Clients {
+    /// The SDK configuration of this session (credentials, retries, timeouts, endpoint).
+    pub fn config(&self) -> &SdkConfig {
+        &self.config
+    }
+
     pub fn new(config: SdkConfig, log: ApiCallLog) -> Clients {
         Clients {
             config,
@@ -71,6 +77,7 @@ impl Clients {
             logs: PerRegion::default(),
             s3: PerRegion::default(),
             s3control: PerRegion::default(),
+            organizations: PerRegion::default(),
         }
     }
 
@@ -84,6 +91,7 @@ impl Clients {
     client!(cloudtrail, aws_sdk_cloudtrail);
     client!(kms, aws_sdk_kms);
     client!(logs, aws_sdk_cloudwatchlogs);
+    client!(organizations, aws_sdk_organizations);
 
     /// S3, with path-style addressing on a custom endpoint: bucket-named hosts
     /// (`bucket.127.0.0.1`) do not resolve on an AWS-compatible endpoint.

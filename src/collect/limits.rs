@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
     Sts,
+    Organizations,
     Ec2,
     CloudTrail,
     S3,
@@ -32,7 +33,10 @@ impl Service {
     fn limit(self) -> usize {
         match self {
             Service::CloudTrail => 8,
-            Service::Logs | Service::Ec2 | Service::Sts => 4,
+            Service::Logs | Service::Ec2 | Service::Organizations => 4,
+            // Every AssumeRole of a scan is the caller's, in one region: STS allows hundreds
+            // per second there, and 500 accounts should not queue behind four slots.
+            Service::Sts => 32,
             Service::S3Control => 2,
             Service::Kms => 16,
             Service::S3 => 64,

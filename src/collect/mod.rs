@@ -2,17 +2,20 @@
 //! pass or fail; a call that failed is recorded where its answer would have gone.
 //!
 //! The order of calls follows the data dependencies and nothing else, so a scan is as many
-//! round trips deep as those dependencies force, whatever the number of regions:
+//! round trips deep as those dependencies force, whatever the number of accounts and regions:
 //!
-//! 1. `sts:GetCallerIdentity` and `ec2:DescribeRegions` (both need only credentials);
-//! 2. `cloudtrail:DescribeTrails` in every enabled region, and the account's S3 Block Public
-//!    Access (needs the account id);
-//! 3. per trail, as soon as any region lists it: its status, event and insight selectors,
-//!    its bucket's location, its KMS key, its log group;
-//! 4. the bucket's configuration in the bucket's region; the log group's KMS key.
+//! 1. `sts:GetCallerIdentity` and `ec2:DescribeRegions` (both need only credentials), and
+//!    with `--org` the organization and its accounts;
+//! 2. `sts:AssumeRole` into every other scanned account, all at once;
+//! 3. per account: `ec2:DescribeRegions` (other accounts), then `cloudtrail:DescribeTrails`
+//!    in every enabled region, and the account's S3 Block Public Access;
+//! 4. per trail, as soon as any region of any account lists it: its status, event and
+//!    insight selectors, its bucket's location, its KMS key, its log group;
+//! 5. the bucket's configuration in the bucket's region; the log group's KMS key.
 //!
-//! Each trail, bucket, key and log group is fetched once however many regions list it. All
-//! regions are in flight at once, bounded by [`limits::Limits`].
+//! Each trail, bucket, key and log group is fetched once however many regions and accounts
+//! list it, with the session of the account that owns it when that account is scanned. All
+//! accounts and regions are in flight at once, bounded by [`limits::Limits`].
 
 pub mod api_calls;
 mod clients;
@@ -21,26 +24,31 @@ mod failure;
 mod kms;
 mod limits;
 mod logs;
+mod organizations;
 pub mod permissions;
 pub mod progress;
 mod regions;
 mod s3;
+pub mod sessions;
 
 use crate::inventory::keyed;
 use crate::inventory::{
     Account, Arn, Bucket, CallerIdentity, Collection, ErrorKind, Inventory, KmsKey, LogGroup,
-    ObservationError, Observed, Region, Trail, SCHEMA_VERSION,
+    ObservationError, Observed, Organization, Region, SkippedAccount, Trail, SCHEMA_VERSION,
 };
 use api_calls::ApiCallLog;
 use aws_config::SdkConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use chrono::{DateTime, Utc};
 use clients::Clients;
 use futures::future::join_all;
 use limits::{Limits, Service};
 pub use progress::Progress;
-use std::collections::HashSet;
+use sessions::{AssumedRole, RoleSpec};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
 
 /// Which regions to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,15 +59,44 @@ pub enum RegionSelection {
     Listed(Vec<String>),
 }
 
+/// Which accounts to scan, and how to get into them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountScope {
+    /// Every account of the caller's organization (`--org`).
+    pub organization: bool,
+    /// Only these accounts (`--accounts`); with `organization`, those of them in it.
+    pub accounts: Option<Vec<String>>,
+    /// Never these (`--exclude-accounts`).
+    pub exclude: Vec<String>,
+    pub role: RoleSpec,
+}
+
+impl Default for AccountScope {
+    /// The caller's own account.
+    fn default() -> Self {
+        AccountScope {
+            organization: false,
+            accounts: None,
+            exclude: Vec::new(),
+            role: RoleSpec {
+                name: "OrganizationAccountAccessRole".into(),
+                external_id: None,
+                session_name: "trailwarden".into(),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CollectSettings {
     pub regions: RegionSelection,
+    pub accounts: AccountScope,
     /// Calls in flight at once, over all services, regions and accounts.
     pub max_concurrency: usize,
 }
 
-/// Why a collection could not even start. Everything after the caller's identity is
-/// recorded in the inventory instead.
+/// Why a collection could not even start. Everything after the scope is known is recorded
+/// in the inventory instead.
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
     #[error(
@@ -67,6 +104,13 @@ pub enum CollectError {
          (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID, `aws sso login`) and --endpoint-url"
     )]
     Identity(String),
+    #[error(
+        "cannot list the organization's accounts ({0}); run --org with credentials of the \
+         management account or of a delegated administrator, or name accounts with --accounts"
+    )]
+    Organization(String),
+    #[error("nothing to scan: {0}")]
+    NothingToScan(String),
 }
 
 /// Where global calls go when neither `--region`, the profile nor `AWS_REGION` names one.
@@ -77,7 +121,7 @@ fn timestamp(time: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(time.secs(), time.subsec_nanos())
 }
 
-/// Collects the account of the credentials in `config`.
+/// Collects every account in `settings.accounts`, starting from the credentials in `config`.
 pub async fn collect(
     config: SdkConfig,
     settings: &CollectSettings,
@@ -92,13 +136,12 @@ pub async fn collect(
         }
     };
     let log = ApiCallLog::new(progress.clone());
-    let clients = Clients::new(config, log.clone());
+    let caller = Arc::new(Clients::new(config, log.clone()));
     let limits = Limits::new(settings.max_concurrency);
-    progress.add_accounts(1);
 
-    let sts = clients.sts(&home_region);
-    let ec2 = clients.ec2(&home_region);
-    let (identity, available) = tokio::join!(
+    let sts = caller.sts(&home_region);
+    let ec2 = caller.ec2(&home_region);
+    let (identity, caller_regions, organization) = tokio::join!(
         limits.run(
             "",
             Service::Sts,
@@ -111,6 +154,13 @@ pub async fn collect(
             &home_region,
             regions::describe_regions(&ec2)
         ),
+        async {
+            if settings.accounts.organization {
+                Some(read_organization(&caller, &limits, &home_region).await)
+            } else {
+                None
+            }
+        },
     );
     let identity = identity.map_err(|e| {
         CollectError::Identity(failure::observation_error("sts:GetCallerIdentity", &e).message)
@@ -129,21 +179,52 @@ pub async fn collect(
             )))
         }
     };
+    let organization = organization
+        .transpose()
+        .map_err(|error| CollectError::Organization(error.to_string()))?;
+    let (targets, skipped_accounts) =
+        plan_accounts(&settings.accounts, &identity.account, organization.as_ref())?;
+    progress.add_accounts(targets.len() as u64);
 
-    let (planned, regions_error) = plan_regions(&settings.regions, &home_region, available);
-    let scan = AccountScan {
-        account: identity.account.clone(),
+    // One session per account, all assumed at once.
+    let sessions = join_all(targets.iter().map(|target| {
+        open_session(
+            target,
+            &identity.account,
+            &caller,
+            &settings.accounts.role,
+            &partition,
+            &home_region,
+            &limits,
+            &log,
+        )
+    }))
+    .await;
+    let scan = Scan {
         partition: partition.clone(),
-        home_region,
-        clients: &clients,
+        home_region: home_region.clone(),
         limits: &limits,
         progress: &progress,
+        sessions: sessions
+            .iter()
+            .filter_map(|(_, session)| session.as_ref().ok())
+            .map(|session| (session.account.clone(), session.clone()))
+            .collect(),
         claimed: Mutex::default(),
         found: Mutex::default(),
+        bucket_owners: OnceCell::new(),
     };
-    let mut account = scan.run(planned).await;
-    account.regions_error = regions_error;
-    progress.account_done();
+    let mut caller_regions = Some(caller_regions);
+    let account_scans = sessions.iter().map(|(target, session)| {
+        // The caller's regions were listed with its identity; every other account lists its own.
+        let known_regions = if target.id == identity.account {
+            caller_regions.take()
+        } else {
+            None
+        };
+        scan.account(target, session, known_regions, &settings.regions)
+    });
+    let accounts = join_all(account_scans).await;
 
     let found = scan
         .found
@@ -155,15 +236,18 @@ pub async fn collect(
         collected_at: Utc::now(),
         partition,
         identity: Some(identity),
-        organization: None,
+        organization: organization.map(Observed::Ok),
         accounts: Default::default(),
         trails: Default::default(),
         buckets: Default::default(),
         kms_keys: Default::default(),
         log_groups: Default::default(),
+        skipped_accounts,
         collection: None,
     };
-    keyed::insert(&mut inventory.accounts, account);
+    for account in accounts {
+        keyed::insert(&mut inventory.accounts, account);
+    }
     for trail in found.trails {
         keyed::insert(&mut inventory.trails, trail);
     }
@@ -179,6 +263,7 @@ pub async fn collect(
     let api_calls = log.snapshot();
     tracing::info!(
         seconds = (inventory.collected_at - started_at).num_milliseconds() as f64 / 1000.0,
+        accounts = inventory.accounts.len(),
         calls = api_calls.iter().map(|c| c.calls).sum::<u64>(),
         "collection finished"
     );
@@ -187,6 +272,162 @@ pub async fn collect(
         api_calls,
     });
     Ok(inventory)
+}
+
+/// The organization with its accounts (which decide the scope: an error stops the scan),
+/// CloudTrail's delegated administrators and trusted services (recorded as observed).
+async fn read_organization(
+    caller: &Clients,
+    limits: &Limits,
+    home_region: &str,
+) -> Result<Organization, ObservationError> {
+    let client = caller.organizations(home_region);
+    let (organization, admins, trusted) = tokio::join!(
+        limits.run(
+            "",
+            Service::Organizations,
+            home_region,
+            organizations::organization(&client)
+        ),
+        limits.run(
+            "",
+            Service::Organizations,
+            home_region,
+            organizations::cloudtrail_delegated_administrators(&client)
+        ),
+        limits.run(
+            "",
+            Service::Organizations,
+            home_region,
+            organizations::trusted_services(&client)
+        ),
+    );
+    let mut organization = organization?;
+    organization.cloudtrail_delegated_administrators = admins;
+    organization.trusted_services = trusted;
+    Ok(organization)
+}
+
+/// An account to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Target {
+    id: String,
+    name: Option<String>,
+}
+
+/// Resolves the scope into the accounts to scan and those deliberately left out, each
+/// sorted by id.
+fn plan_accounts(
+    scope: &AccountScope,
+    caller: &str,
+    organization: Option<&Organization>,
+) -> Result<(Vec<Target>, Vec<SkippedAccount>), CollectError> {
+    let mut targets = Vec::new();
+    let mut skipped = Vec::new();
+    let skip = |id: &str, name: Option<String>, reason: String| SkippedAccount {
+        id: id.to_owned(),
+        name,
+        reason,
+    };
+    // Every candidate with its name and organization status, if known.
+    let candidates: Vec<(String, Option<String>, Option<String>)> = match (organization, &scope.accounts) {
+        (Some(org), named) => {
+            let mut candidates = Vec::new();
+            for account in &org.accounts {
+                if named.as_ref().is_none_or(|ids| ids.contains(&account.id)) {
+                    let name = (!account.name.is_empty()).then(|| account.name.clone());
+                    candidates.push((account.id.clone(), name, Some(account.status.clone())));
+                }
+            }
+            for id in named.iter().flatten() {
+                if !org.accounts.iter().any(|a| &a.id == id) {
+                    skipped.push(skip(
+                        id,
+                        None,
+                        format!("not an account of organization {}", org.id),
+                    ));
+                }
+            }
+            candidates
+        }
+        (None, Some(ids)) => ids.iter().map(|id| (id.clone(), None, None)).collect(),
+        (None, None) => vec![(caller.to_owned(), None, None)],
+    };
+    for (id, name, status) in candidates {
+        if scope.exclude.contains(&id) {
+            skipped.push(skip(&id, name, "excluded by --exclude-accounts".into()));
+        } else if let Some(status) = status.filter(|s| !s.is_empty() && s != "ACTIVE") {
+            skipped.push(skip(&id, name, format!("account is {status}")));
+        } else if !targets.iter().any(|t: &Target| t.id == id) {
+            targets.push(Target { id, name });
+        }
+    }
+    targets.sort_by(|a, b| a.id.cmp(&b.id));
+    skipped.sort_by(|a, b| a.id.cmp(&b.id));
+    skipped.dedup_by(|a, b| a.id == b.id);
+    if targets.is_empty() {
+        return Err(CollectError::NothingToScan(if skipped.is_empty() {
+            "the organization lists no accounts".to_owned()
+        } else {
+            format!(
+                "every account named was skipped ({})",
+                skipped
+                    .iter()
+                    .map(|s| format!("{}: {}", s.id, s.reason))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }));
+    }
+    Ok((targets, skipped))
+}
+
+/// The caller's own session for its account; an assumed role for every other.
+#[allow(clippy::too_many_arguments)]
+async fn open_session<'t>(
+    target: &'t Target,
+    caller_account: &str,
+    caller: &Arc<Clients>,
+    role: &RoleSpec,
+    partition: &str,
+    home_region: &str,
+    limits: &Limits,
+    log: &ApiCallLog,
+) -> (&'t Target, Result<Session, ObservationError>) {
+    if target.id == caller_account {
+        let session = Session {
+            account: target.id.clone(),
+            clients: caller.clone(),
+        };
+        return (target, Ok(session));
+    }
+    let assumed = limits
+        .run(
+            caller_account,
+            Service::Sts,
+            home_region,
+            AssumedRole::assume(
+                caller.sts(home_region),
+                role.arn(partition, &target.id),
+                role,
+            ),
+        )
+        .await;
+    let session = assumed.map(|assumed| {
+        let config = caller
+            .config()
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(assumed))
+            .build();
+        Session {
+            account: target.id.clone(),
+            clients: Arc::new(Clients::new(config, log.clone())),
+        }
+    });
+    if let Err(error) = &session {
+        tracing::warn!(account = %target.id, %error, "cannot open a session");
+    }
+    (target, session)
 }
 
 /// Two references (an alias ARN and the key ARN) may resolve to one key: keep one entry
@@ -276,21 +517,47 @@ struct Found {
     log_groups: Vec<LogGroup>,
 }
 
-/// One account's collection: the claims make every shared resource fetched once.
-struct AccountScan<'a> {
+/// The credentials of one scanned account.
+#[derive(Debug, Clone)]
+struct Session {
     account: String,
-    partition: String,
-    home_region: String,
-    clients: &'a Clients,
-    limits: &'a Limits,
-    progress: &'a Progress,
-    claimed: Mutex<HashSet<(&'static str, String)>>,
-    found: Mutex<Found>,
+    clients: Arc<Clients>,
 }
 
-impl AccountScan<'_> {
-    async fn limited<F: Future>(&self, service: Service, region: &str, call: F) -> F::Output {
-        self.limits.run(&self.account, service, region, call).await
+/// Which scanned account owns each bucket (`s3:ListAllMyBuckets` in every session), and the
+/// accounts whose list could not be read.
+#[derive(Debug, Default)]
+struct BucketOwners {
+    owners: HashMap<String, String>,
+    unknown: Vec<String>,
+}
+
+/// A whole collection: the sessions of the scanned accounts and what was found. The claims
+/// make every shared resource fetched once over all accounts.
+struct Scan<'a> {
+    partition: String,
+    home_region: String,
+    limits: &'a Limits,
+    progress: &'a Progress,
+    /// Every scanned account with a working session.
+    sessions: BTreeMap<String, Session>,
+    claimed: Mutex<HashSet<(&'static str, String)>>,
+    found: Mutex<Found>,
+    /// Built on first need only: when a bucket turns out not to be its referrer's.
+    bucket_owners: OnceCell<BucketOwners>,
+}
+
+impl Scan<'_> {
+    async fn limited<F: Future>(
+        &self,
+        session: &Session,
+        service: Service,
+        region: &str,
+        call: F,
+    ) -> F::Output {
+        self.limits
+            .run(&session.account, service, region, call)
+            .await
     }
 
     /// True for the first caller only: that one fetches the resource.
@@ -310,33 +577,77 @@ impl AccountScan<'_> {
         );
     }
 
-    async fn run(&self, planned: Vec<PlannedRegion>) -> Account {
-        self.progress.add_regions(planned.len() as u64);
+    /// The session of `account` if it is scanned, else `fallback`.
+    fn session_of<'s>(&'s self, account: &str, fallback: &'s Session) -> &'s Session {
+        self.sessions.get(account).unwrap_or(fallback)
+    }
+
+    async fn account(
+        &self,
+        target: &Target,
+        session: &Result<Session, ObservationError>,
+        known_regions: Option<Result<Vec<regions::RegionAvailability>, ObservationError>>,
+        selection: &RegionSelection,
+    ) -> Account {
+        let session = match session {
+            Ok(session) => session,
+            Err(error) => {
+                self.progress.account_done();
+                return Account {
+                    id: target.id.clone(),
+                    name: target.name.clone(),
+                    session_error: Some(error.clone()),
+                    regions: Default::default(),
+                    regions_error: None,
+                    s3_public_access_block: Observed::failure(
+                        ErrorKind::NotCollected,
+                        "s3:GetAccountPublicAccessBlock",
+                        format!("no session in the account ({error})"),
+                    ),
+                };
+            }
+        };
         let home = self.home_region.as_str();
-        let s3control = self.clients.s3control(home);
+        let available = match known_regions {
+            Some(available) => available,
+            None => {
+                let ec2 = session.clients.ec2(home);
+                self.limited(session, Service::Ec2, home, regions::describe_regions(&ec2))
+                    .await
+            }
+        };
+        let (planned, regions_error) = plan_regions(selection, home, available);
+        self.progress.add_regions(planned.len() as u64);
+        let s3control = session.clients.s3control(home);
         let (public_access_block, regions) = tokio::join!(
             self.limited(
+                session,
                 Service::S3Control,
                 home,
-                s3::account_public_access_block(&s3control, &self.account)
+                s3::account_public_access_block(&s3control, &session.account)
             ),
-            join_all(planned.into_iter().map(|region| self.region(region))),
+            join_all(
+                planned
+                    .into_iter()
+                    .map(|region| self.region(session, region))
+            ),
         );
         let mut account = Account {
-            id: self.account.clone(),
-            name: None,
+            id: target.id.clone(),
+            name: target.name.clone(),
             session_error: None,
             regions: Default::default(),
-            regions_error: None,
+            regions_error,
             s3_public_access_block: public_access_block,
         };
         for region in regions {
             keyed::insert(&mut account.regions, region);
         }
+        self.progress.account_done();
         account
     }
 
-    async fn region(&self, planned: PlannedRegion) -> Region {
+    async fn region(&self, session: &Session, planned: PlannedRegion) -> Region {
         if let Some(reason) = planned.skipped {
             self.progress.region_done();
             let trails = Observed::failure(
@@ -350,9 +661,10 @@ impl AccountScan<'_> {
                 trails,
             };
         }
-        let client = self.clients.cloudtrail(&planned.name);
+        let client = session.clients.cloudtrail(&planned.name);
         let listed = self
             .limited(
+                session,
                 Service::CloudTrail,
                 &planned.name,
                 cloudtrail::describe_trails(&client),
@@ -361,16 +673,16 @@ impl AccountScan<'_> {
         self.progress.region_done();
         let trails = match listed {
             Ok(trails) => {
-                tracing::info!(region = %planned.name, trails = trails.len(), "listed trails");
+                tracing::info!(account = %session.account, region = %planned.name, trails = trails.len(), "listed trails");
                 let arns = trails.iter().map(|t| t.arn.clone()).collect();
                 let new = trails
                     .into_iter()
                     .filter(|trail| self.claim("trail", &trail.arn));
-                join_all(new.map(|trail| self.trail(trail))).await;
+                join_all(new.map(|trail| self.trail(session, trail))).await;
                 Observed::Ok(arns)
             }
             Err(error) => {
-                tracing::warn!(region = %planned.name, %error, "cannot list trails");
+                tracing::warn!(account = %session.account, region = %planned.name, %error, "cannot list trails");
                 Observed::Error(error)
             }
         };
@@ -381,9 +693,12 @@ impl AccountScan<'_> {
         }
     }
 
-    async fn trail(&self, mut trail: Trail) {
+    /// A trail's details, asked by its owner when the owner is scanned (a member sees an
+    /// organization trail, but the management account is the one that keeps it).
+    async fn trail(&self, lister: &Session, mut trail: Trail) {
+        let owner = self.session_of(trail.owner_account(), lister);
         let region = trail.home_region.clone();
-        let client = self.clients.cloudtrail(&region);
+        let client = owner.clients.cloudtrail(&region);
         let bucket = trail.s3_bucket_name.clone();
         let key = trail.kms_key_id.clone();
         let log_group = trail.log_group_arn().map(str::to_owned);
@@ -392,16 +707,19 @@ impl AccountScan<'_> {
             async {
                 tokio::join!(
                     self.limited(
+                        owner,
                         Service::CloudTrail,
                         &region,
                         cloudtrail::trail_status(&client, &arn)
                     ),
                     self.limited(
+                        owner,
                         Service::CloudTrail,
                         &region,
                         cloudtrail::event_selectors(&client, &arn)
                     ),
                     self.limited(
+                        owner,
                         Service::CloudTrail,
                         &region,
                         cloudtrail::insight_selectors(&client, &arn)
@@ -410,12 +728,12 @@ impl AccountScan<'_> {
             },
             async {
                 if let Some(bucket) = &bucket {
-                    self.bucket(bucket).await;
+                    self.bucket(owner, bucket).await;
                 }
             },
             async {
                 if let Some(key) = &key {
-                    self.kms_key(key, &region).await;
+                    self.kms_key(owner, key, &region).await;
                 }
             },
             async {
@@ -430,71 +748,150 @@ impl AccountScan<'_> {
         self.found(|found| found.trails.push(trail));
     }
 
-    async fn bucket(&self, name: &str) {
+    /// Which scanned account owns each bucket; asked once, in every session at once.
+    async fn bucket_owners(&self) -> &BucketOwners {
+        self.bucket_owners
+            .get_or_init(|| async {
+                let home = self.home_region.as_str();
+                let lists = join_all(self.sessions.values().map(|session| async move {
+                    let client = session.clients.s3(home);
+                    let owned = self
+                        .limited(session, Service::S3, home, s3::owned_buckets(&client))
+                        .await;
+                    (session.account.clone(), owned)
+                }))
+                .await;
+                let mut owners = BucketOwners::default();
+                for (account, owned) in lists {
+                    match owned {
+                        Observed::Ok(names) => {
+                            for name in names {
+                                owners.owners.insert(name, account.clone());
+                            }
+                        }
+                        Observed::Error(error) => {
+                            tracing::warn!(%account, %error, "cannot list the account's buckets");
+                            owners.unknown.push(account);
+                        }
+                    }
+                }
+                owners
+            })
+            .await
+    }
+
+    /// A log bucket, read with its owner's session. The referrer (the account of the trail
+    /// that writes to it) is asked first as expected owner, which settles the common case in
+    /// one call; a bucket kept elsewhere is looked up among the scanned accounts' buckets.
+    /// A bucket of no scanned account is read with the referrer's session if its policy lets
+    /// it, and otherwise recorded as unreadable, with why.
+    async fn bucket(&self, referrer: &Session, name: &str) {
         if !self.claim("bucket", name) {
             return;
         }
         let home = self.home_region.as_str();
-        let location = self
+        let probe = self
             .limited(
+                referrer,
                 Service::S3,
                 home,
-                s3::location(&self.clients.s3(home), name, &self.account),
+                s3::location(&referrer.clients.s3(home), name, Some(&referrer.account)),
             )
             .await;
-        let (region, owned) = match location {
-            Observed::Ok((region, owned)) => (region, owned),
+        let (reader, location, owner) = match probe {
+            Ok(region) => (referrer, Observed::Ok(region), Some(referrer.account.clone())),
+            Err(e) if s3::is_denied(&e) => {
+                let owners = if self.sessions.len() > 1 {
+                    Some(self.bucket_owners().await)
+                } else {
+                    None
+                };
+                match owners
+                    .and_then(|o| o.owners.get(name))
+                    .and_then(|owner| self.sessions.get(owner))
+                {
+                    Some(owner) => {
+                        let located = self
+                            .limited(
+                                owner,
+                                Service::S3,
+                                home,
+                                s3::location(&owner.clients.s3(home), name, Some(&owner.account)),
+                            )
+                            .await;
+                        (
+                            owner,
+                            failure::observe("s3:GetBucketLocation", located),
+                            Some(owner.account.clone()),
+                        )
+                    }
+                    None => {
+                        // Not the referrer's and (as far as could be seen) no other scanned
+                        // account's: ask without the owner condition, which a bucket policy
+                        // granting the referrer read access allows.
+                        let located = self
+                            .limited(
+                                referrer,
+                                Service::S3,
+                                home,
+                                s3::location(&referrer.clients.s3(home), name, None),
+                            )
+                            .await;
+                        let mut location = failure::observe("s3:GetBucketLocation", located);
+                        if let (Observed::Error(error), Some(owners)) = (&mut location, owners) {
+                            error.message = format!(
+                                "{}; the bucket belongs to none of the {} scanned account(s){}",
+                                error.message,
+                                self.sessions.len(),
+                                if owners.unknown.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(
+                                        " whose buckets could be listed (not: {})",
+                                        owners.unknown.join(", ")
+                                    )
+                                }
+                            );
+                        }
+                        (referrer, location, None)
+                    }
+                }
+            }
+            Err(e) => (
+                referrer,
+                failure::observe::<String, _>("s3:GetBucketLocation", Err(e)),
+                None,
+            ),
+        };
+        let region = match location {
+            Observed::Ok(region) => region,
             Observed::Error(location_error) => {
-                // Without the bucket's region every other call would be a guess; record
-                // each as not asked, naming the call that failed.
-                let not_asked = |action: &str| ObservationError {
-                    kind: ErrorKind::NotCollected,
-                    operation: action.to_owned(),
-                    message: format!(
-                        "not asked: the bucket's region is unknown ({location_error})"
-                    ),
-                };
-                let bucket = Bucket {
-                    name: name.to_owned(),
-                    owner_account: None,
-                    region: Observed::Error(location_error.clone()),
-                    acl: Observed::Error(not_asked("s3:GetBucketAcl")),
-                    policy: Observed::Error(not_asked("s3:GetBucketPolicy")),
-                    policy_status: Observed::Error(not_asked("s3:GetBucketPolicyStatus")),
-                    public_access_block: Observed::Error(not_asked(
-                        "s3:GetBucketPublicAccessBlock",
-                    )),
-                    versioning: Observed::Error(not_asked("s3:GetBucketVersioning")),
-                    logging: Observed::Error(not_asked("s3:GetBucketLogging")),
-                    lifecycle: Observed::Error(not_asked("s3:GetLifecycleConfiguration")),
-                    encryption: Observed::Error(not_asked("s3:GetEncryptionConfiguration")),
-                    object_lock: Observed::Error(not_asked("s3:GetBucketObjectLockConfiguration")),
-                };
-                self.found(|found| found.buckets.push(bucket));
+                self.found(|found| found.buckets.push(unlocated_bucket(name, location_error)));
                 return;
             }
         };
-        let client = self.clients.s3(&region);
+        let client = reader.clients.s3(&region);
         let (acl, policy, policy_status, public_access_block, versioning) = tokio::join!(
-            self.limited(Service::S3, &region, s3::acl(&client, name)),
-            self.limited(Service::S3, &region, s3::policy(&client, name)),
-            self.limited(Service::S3, &region, s3::policy_status(&client, name)),
+            self.limited(reader, Service::S3, &region, s3::acl(&client, name)),
+            self.limited(reader, Service::S3, &region, s3::policy(&client, name)),
+            self.limited(reader, Service::S3, &region, s3::policy_status(&client, name)),
             self.limited(
+                reader,
                 Service::S3,
                 &region,
                 s3::bucket_public_access_block(&client, name)
             ),
-            self.limited(Service::S3, &region, s3::versioning(&client, name)),
+            self.limited(reader, Service::S3, &region, s3::versioning(&client, name)),
         );
         let (logging, lifecycle, encryption, object_lock) = tokio::join!(
-            self.limited(Service::S3, &region, s3::logging(&client, name)),
-            self.limited(Service::S3, &region, s3::lifecycle(&client, name)),
-            self.limited(Service::S3, &region, s3::encryption(&client, name)),
-            self.limited(Service::S3, &region, s3::object_lock(&client, name)),
+            self.limited(reader, Service::S3, &region, s3::logging(&client, name)),
+            self.limited(reader, Service::S3, &region, s3::lifecycle(&client, name)),
+            self.limited(reader, Service::S3, &region, s3::encryption(&client, name)),
+            self.limited(reader, Service::S3, &region, s3::object_lock(&client, name)),
         );
         let bucket = Bucket {
             name: name.to_owned(),
-            owner_account: owned.then(|| self.account.clone()),
+            owner_account: owner,
             region: Observed::Ok(region.clone()),
             acl,
             policy,
@@ -510,8 +907,8 @@ impl AccountScan<'_> {
     }
 
     /// A key as an ARN: trails and log groups name keys by ARN, but a bare key id or alias
-    /// is completed with the scan's partition, account and the referring resource's region.
-    fn key_arn(&self, reference: &str, region: &str) -> String {
+    /// is completed with the scan's partition, the referring account and region.
+    fn key_arn(&self, reference: &str, account: &str, region: &str) -> String {
         if reference.starts_with("arn:") {
             return reference.to_owned();
         }
@@ -520,14 +917,14 @@ impl AccountScan<'_> {
         } else {
             format!("key/{reference}")
         };
-        format!(
-            "arn:{}:kms:{region}:{}:{resource}",
-            self.partition, self.account
-        )
+        format!("arn:{}:kms:{region}:{account}:{resource}", self.partition)
     }
 
-    async fn kms_key(&self, reference: &str, referrer_region: &str) {
-        let reference = self.key_arn(reference, referrer_region);
+    /// A KMS key, read with its owner's session when the owner is scanned, else with the
+    /// referrer's (a key policy may grant it). From a session of another account, "not
+    /// found" proves nothing, so it is recorded as unreadable rather than as absent.
+    async fn kms_key(&self, referrer: &Session, reference: &str, referrer_region: &str) {
+        let reference = self.key_arn(reference, &referrer.account, referrer_region);
         if !self.claim("kms-key", &reference) {
             return;
         }
@@ -535,27 +932,32 @@ impl AccountScan<'_> {
             tracing::warn!(key = %reference, "skipping a KMS key reference that is not a KMS ARN");
             return;
         };
+        let reader = self.session_of(parsed.account, referrer);
+        let foreign = reader.account != parsed.account;
         let region = parsed.region.to_owned();
-        let client = self.clients.kms(&region);
+        let client = reader.clients.kms(&region);
         // Rotation and policy need the key itself, not an alias: with a key ARN all three
         // calls go at once; an alias is resolved by DescribeKey first.
         let (metadata, rotation_enabled, policy) = if parsed.resource.starts_with("key/") {
             tokio::join!(
                 self.limited(
+                    reader,
                     Service::Kms,
                     &region,
                     kms::describe_key(&client, &reference)
                 ),
                 self.limited(
+                    reader,
                     Service::Kms,
                     &region,
                     kms::rotation_enabled(&client, &reference)
                 ),
-                self.limited(Service::Kms, &region, kms::policy(&client, &reference)),
+                self.limited(reader, Service::Kms, &region, kms::policy(&client, &reference)),
             )
         } else {
             let metadata = self
                 .limited(
+                    reader,
                     Service::Kms,
                     &region,
                     kms::describe_key(&client, &reference),
@@ -565,11 +967,12 @@ impl AccountScan<'_> {
                 Observed::Ok(Some((key_arn, _))) => {
                     let (rotation, policy) = tokio::join!(
                         self.limited(
+                            reader,
                             Service::Kms,
                             &region,
                             kms::rotation_enabled(&client, key_arn)
                         ),
-                        self.limited(Service::Kms, &region, kms::policy(&client, key_arn)),
+                        self.limited(reader, Service::Kms, &region, kms::policy(&client, key_arn)),
                     );
                     (metadata.clone(), rotation, policy)
                 }
@@ -587,6 +990,18 @@ impl AccountScan<'_> {
                     )
                 }
             }
+        };
+        let metadata = match metadata {
+            Observed::Ok(None) if foreign => Observed::failure(
+                ErrorKind::Denied,
+                "kms:DescribeKey",
+                format!(
+                    "the key belongs to account {}, which is not scanned, and is not visible \
+                     from account {}",
+                    parsed.account, reader.account
+                ),
+            ),
+            other => other,
         };
         let (arn, metadata) = match metadata {
             Observed::Ok(Some((arn, metadata))) => (arn, Observed::Ok(Some(metadata))),
@@ -608,6 +1023,8 @@ impl AccountScan<'_> {
         self.found(|found| found.kms_keys.push(key));
     }
 
+    /// A log group, read with its owner's session; CloudWatch Logs cannot describe another
+    /// account's log groups, so one of an account that is not scanned is recorded as such.
     async fn log_group(&self, arn: &str) {
         if !self.claim("log-group", arn) {
             return;
@@ -621,26 +1038,29 @@ impl AccountScan<'_> {
             .resource
             .strip_prefix("log-group:")
             .unwrap_or(parsed.resource);
-        let details = if parsed.account == self.account {
-            self.limited(
-                Service::Logs,
-                &region,
-                logs::log_group(&self.clients.logs(&region), name),
-            )
-            .await
-        } else {
-            Observed::failure(
+        let owner = self.sessions.get(parsed.account);
+        let details = match owner {
+            Some(owner) => {
+                self.limited(
+                    owner,
+                    Service::Logs,
+                    &region,
+                    logs::log_group(&owner.clients.logs(&region), name),
+                )
+                .await
+            }
+            None => Observed::failure(
                 ErrorKind::NotCollected,
                 "logs:DescribeLogGroups",
                 format!(
-                    "the log group belongs to account {}, which this scan cannot read",
+                    "the log group belongs to account {}, which is not scanned",
                     parsed.account
                 ),
-            )
+            ),
         };
-        if let Observed::Ok(Some(group)) = &details {
+        if let (Observed::Ok(Some(group)), Some(owner)) = (&details, owner) {
             if let Some(key) = &group.kms_key_id {
-                self.kms_key(key, &region).await;
+                self.kms_key(owner, key, &region).await;
             }
         }
         self.found(|found| {
@@ -649,6 +1069,30 @@ impl AccountScan<'_> {
                 details,
             })
         });
+    }
+}
+
+/// A bucket whose region could not be learned: every other call would be a guess, so each
+/// is recorded as not asked, naming the call that failed.
+fn unlocated_bucket(name: &str, location_error: ObservationError) -> Bucket {
+    let not_asked = |action: &str| ObservationError {
+        kind: ErrorKind::NotCollected,
+        operation: action.to_owned(),
+        message: format!("not asked: the bucket's region is unknown ({location_error})"),
+    };
+    Bucket {
+        name: name.to_owned(),
+        owner_account: None,
+        region: Observed::Error(location_error.clone()),
+        acl: Observed::Error(not_asked("s3:GetBucketAcl")),
+        policy: Observed::Error(not_asked("s3:GetBucketPolicy")),
+        policy_status: Observed::Error(not_asked("s3:GetBucketPolicyStatus")),
+        public_access_block: Observed::Error(not_asked("s3:GetBucketPublicAccessBlock")),
+        versioning: Observed::Error(not_asked("s3:GetBucketVersioning")),
+        logging: Observed::Error(not_asked("s3:GetBucketLogging")),
+        lifecycle: Observed::Error(not_asked("s3:GetLifecycleConfiguration")),
+        encryption: Observed::Error(not_asked("s3:GetEncryptionConfiguration")),
+        object_lock: Observed::Error(not_asked("s3:GetBucketObjectLockConfiguration")),
     }
 }
 

@@ -44,6 +44,36 @@ pub const READ_ONLY_OPERATIONS: &[Permission] = &[
         "who is scanning",
     ),
     allow(
+        "STS",
+        "AssumeRole",
+        "sts:AssumeRole",
+        "a session in each scanned account (--accounts, --org)",
+    ),
+    allow(
+        "Organizations",
+        "DescribeOrganization",
+        "organizations:DescribeOrganization",
+        "the organization and its management account (--org)",
+    ),
+    allow(
+        "Organizations",
+        "ListAccounts",
+        "organizations:ListAccounts",
+        "the organization's accounts (--org)",
+    ),
+    allow(
+        "Organizations",
+        "ListDelegatedAdministrators",
+        "organizations:ListDelegatedAdministrators",
+        "CloudTrail's delegated administrator (--org)",
+    ),
+    allow(
+        "Organizations",
+        "ListAWSServiceAccessForOrganization",
+        "organizations:ListAWSServiceAccessForOrganization",
+        "trusted service access (--org)",
+    ),
+    allow(
         "EC2",
         "DescribeRegions",
         "ec2:DescribeRegions",
@@ -78,6 +108,12 @@ pub const READ_ONLY_OPERATIONS: &[Permission] = &[
         "GetBucketLocation",
         "s3:GetBucketLocation",
         "the log bucket's region",
+    ),
+    allow(
+        "S3",
+        "ListBuckets",
+        "s3:ListAllMyBuckets",
+        "which scanned account owns a log bucket kept in another account",
     ),
     allow(
         "S3",
@@ -206,7 +242,11 @@ mod tests {
 
     #[test]
     fn every_action_is_a_read() {
-        for permission in READ_ONLY_OPERATIONS {
+        // AssumeRole reads nothing and changes nothing: it only yields credentials.
+        let reads = READ_ONLY_OPERATIONS
+            .iter()
+            .filter(|p| p.action != "sts:AssumeRole");
+        for permission in reads {
             let verb = permission
                 .action
                 .split_once(':')

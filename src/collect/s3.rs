@@ -13,35 +13,52 @@ use crate::inventory::{
 };
 use aws_sdk_s3::Client;
 
-/// The bucket's region, asked with the scanning account as expected owner: success proves the
-/// bucket belongs to that account. `Ok((region, owned))`.
-pub async fn location(client: &Client, bucket: &str, account: &str) -> Observed<(String, bool)> {
-    let normalize =
-        |output: aws_sdk_s3::operation::get_bucket_location::GetBucketLocationOutput| {
-            match output.location_constraint().map(|c| c.as_str()) {
-                // AWS answers an empty constraint for us-east-1 and `EU` for the oldest eu-west-1 buckets.
-                None | Some("") => "us-east-1".to_owned(),
-                Some("EU") => "eu-west-1".to_owned(),
-                Some(region) => region.to_owned(),
-            }
-        };
-    let owned = client
+type LocationError = aws_smithy_runtime_api::client::result::SdkError<
+    aws_sdk_s3::operation::get_bucket_location::GetBucketLocationError,
+    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+>;
+
+/// The bucket's region. With `expected_owner`, success also proves that account owns the
+/// bucket, and a bucket of another account answers AccessDenied.
+pub async fn location(
+    client: &Client,
+    bucket: &str,
+    expected_owner: Option<&str>,
+) -> Result<String, LocationError> {
+    let output = client
         .get_bucket_location()
         .bucket(bucket)
-        .expected_bucket_owner(account)
+        .set_expected_bucket_owner(expected_owner.map(str::to_owned))
         .send()
-        .await;
-    let result = match owned {
-        Ok(output) => Ok((normalize(output), true)),
-        // Denied: not ours, or not allowed. Ask again without the owner condition, which
-        // succeeds for another account's bucket whose policy lets us read it.
-        Err(e) if error_code(&e) == Some("AccessDenied") => {
-            let other = client.get_bucket_location().bucket(bucket).send().await;
-            other.map(|output| (normalize(output), false))
+        .await?;
+    Ok(match output.location_constraint().map(|c| c.as_str()) {
+        // AWS answers an empty constraint for us-east-1 and `EU` for the oldest eu-west-1 buckets.
+        None | Some("") => "us-east-1".to_owned(),
+        Some("EU") => "eu-west-1".to_owned(),
+        Some(region) => region.to_owned(),
+    })
+}
+
+/// Whether a location request was refused (not the expected owner, or not allowed).
+pub fn is_denied(error: &LocationError) -> bool {
+    error_code(error) == Some("AccessDenied")
+}
+
+/// The names of the buckets the session's account owns.
+pub async fn owned_buckets(client: &Client) -> Observed<Vec<String>> {
+    let mut pages = client.list_buckets().into_paginator().send();
+    let mut names = Vec::new();
+    while let Some(page) = pages.next().await {
+        match observe("s3:ListAllMyBuckets", page) {
+            Observed::Ok(page) => names.extend(
+                page.buckets()
+                    .iter()
+                    .filter_map(|b| b.name().map(str::to_owned)),
+            ),
+            Observed::Error(error) => return Observed::Error(error),
         }
-        Err(e) => Err(e),
-    };
-    observe("s3:GetBucketLocation", result)
+    }
+    Observed::Ok(names)
 }
 
 pub async fn acl(client: &Client, bucket: &str) -> Observed<BucketAcl> {

@@ -163,6 +163,35 @@ impl Inventory {
                     org.management_account_id
                 ));
             }
+            let member_ids = org.accounts.iter().map(|a| a.id.as_str());
+            let admin_ids = org
+                .cloudtrail_delegated_administrators
+                .value()
+                .map(|ids| ids.iter().map(String::as_str).collect::<Vec<_>>())
+                .unwrap_or_default();
+            if let Some(bad) = member_ids
+                .chain(admin_ids)
+                .find(|id| !is_account_id(id))
+            {
+                return Err(format!(
+                    "organization {}: account id `{bad}` must be 12 digits",
+                    org.id
+                ));
+            }
+        }
+        for skipped in &self.skipped_accounts {
+            if !is_account_id(&skipped.id) {
+                return Err(format!(
+                    "skipped account id `{}` must be 12 digits",
+                    skipped.id
+                ));
+            }
+            if self.accounts.contains_key(&skipped.id) {
+                return Err(format!(
+                    "account {} is both scanned and listed as skipped",
+                    skipped.id
+                ));
+            }
         }
         Ok(())
     }

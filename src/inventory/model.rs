@@ -37,6 +37,10 @@ pub struct Inventory {
     pub kms_keys: KeyedMap<KmsKey>,
     #[serde(default, with = "keyed")]
     pub log_groups: KeyedMap<LogGroup>,
+    /// Accounts the scope named but that were not scanned, with the reason (suspended,
+    /// excluded, not a member of the organization). Skipped is not failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_accounts: Vec<SkippedAccount>,
     /// How a live collection went: when it started and every AWS operation it made.
     /// Absent from fixtures and hand-written snapshots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,6 +91,14 @@ pub struct Organization {
     /// Every account of the organization, in scope or not.
     #[serde(default)]
     pub accounts: Vec<OrganizationAccount>,
+    /// Accounts registered as delegated administrator for CloudTrail
+    /// (`organizations:ListDelegatedAdministrators` for `cloudtrail.amazonaws.com`).
+    #[serde(default)]
+    pub cloudtrail_delegated_administrators: Observed<Vec<String>>,
+    /// Service principals with trusted access to the organization
+    /// (`organizations:ListAWSServiceAccessForOrganization`), sorted.
+    #[serde(default)]
+    pub trusted_services: Observed<Vec<String>>,
 }
 
 impl Organization {
@@ -104,6 +116,16 @@ pub struct OrganizationAccount {
     /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`.
     #[serde(default)]
     pub status: String,
+}
+
+/// An account named by the scope that was deliberately not scanned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedAccount {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub reason: String,
 }
 
 /// One account in scope.

@@ -94,6 +94,41 @@ def fix_versioning_body(body):
     return body.replace(closing, b"</VersioningConfiguration>")
 
 
+def require_assumable_roles():
+    """AWS: AssumeRole is denied unless the role exists in the target account and its trust
+    policy's `sts:ExternalId` condition, if any, matches (moto assumes any ARN). Enabled by
+    TRAILWARDEN_ROLES_MUST_EXIST=1, because older tests assume roles they never created."""
+    from moto.iam.models import iam_backends
+    from moto.sts.exceptions import STSClientError
+    from moto.sts.models import STSBackend
+
+    original = STSBackend.assume_role
+
+    def denied(role_arn):
+        return STSClientError(
+            "AccessDenied",
+            f"User is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+        )
+
+    def assume_role(self, region_name, role_session_name, role_arn, policy, duration, external_id):
+        parts = role_arn.split(":")
+        if len(parts) < 6 or not parts[5].startswith("role/"):
+            raise denied(role_arn)
+        account, name = parts[4], parts[5].split("/")[-1]
+        roles = iam_backends[account][parts[1]].roles.values()
+        role = next((r for r in roles if r.name == name), None)
+        if role is None:
+            raise denied(role_arn)
+        trust = json.loads(role.assume_role_policy_document or "{}")
+        for statement in trust.get("Statement", []):
+            wanted = statement.get("Condition", {}).get("StringEquals", {}).get("sts:ExternalId")
+            if wanted is not None and wanted != external_id:
+                raise denied(role_arn)
+        return original(self, region_name, role_session_name, role_arn, policy, duration, external_id)
+
+    STSBackend.assume_role = assume_role
+
+
 # --- Middleware -----------------------------------------------------------------------
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
@@ -178,6 +213,8 @@ def main():
     port = int(sys.argv[1])
     restore_default_event_selectors()
     restore_partition_regions()
+    if os.environ.get("TRAILWARDEN_ROLES_MUST_EXIST") == "1":
+        require_assumable_roles()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(
         "127.0.0.1",
