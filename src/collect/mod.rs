@@ -330,29 +330,30 @@ fn plan_accounts(
         reason,
     };
     // Every candidate with its name and organization status, if known.
-    let candidates: Vec<(String, Option<String>, Option<String>)> = match (organization, &scope.accounts) {
-        (Some(org), named) => {
-            let mut candidates = Vec::new();
-            for account in &org.accounts {
-                if named.as_ref().is_none_or(|ids| ids.contains(&account.id)) {
-                    let name = (!account.name.is_empty()).then(|| account.name.clone());
-                    candidates.push((account.id.clone(), name, Some(account.status.clone())));
+    let candidates: Vec<(String, Option<String>, Option<String>)> =
+        match (organization, &scope.accounts) {
+            (Some(org), named) => {
+                let mut candidates = Vec::new();
+                for account in &org.accounts {
+                    if named.as_ref().is_none_or(|ids| ids.contains(&account.id)) {
+                        let name = (!account.name.is_empty()).then(|| account.name.clone());
+                        candidates.push((account.id.clone(), name, Some(account.status.clone())));
+                    }
                 }
-            }
-            for id in named.iter().flatten() {
-                if !org.accounts.iter().any(|a| &a.id == id) {
-                    skipped.push(skip(
-                        id,
-                        None,
-                        format!("not an account of organization {}", org.id),
-                    ));
+                for id in named.iter().flatten() {
+                    if !org.accounts.iter().any(|a| &a.id == id) {
+                        skipped.push(skip(
+                            id,
+                            None,
+                            format!("not an account of organization {}", org.id),
+                        ));
+                    }
                 }
+                candidates
             }
-            candidates
-        }
-        (None, Some(ids)) => ids.iter().map(|id| (id.clone(), None, None)).collect(),
-        (None, None) => vec![(caller.to_owned(), None, None)],
-    };
+            (None, Some(ids)) => ids.iter().map(|id| (id.clone(), None, None)).collect(),
+            (None, None) => vec![(caller.to_owned(), None, None)],
+        };
     for (id, name, status) in candidates {
         if scope.exclude.contains(&id) {
             skipped.push(skip(&id, name, "excluded by --exclude-accounts".into()));
@@ -799,7 +800,11 @@ impl Scan<'_> {
             )
             .await;
         let (reader, location, owner) = match probe {
-            Ok(region) => (referrer, Observed::Ok(region), Some(referrer.account.clone())),
+            Ok(region) => (
+                referrer,
+                Observed::Ok(region),
+                Some(referrer.account.clone()),
+            ),
             Err(e) if s3::is_denied(&e) => {
                 let owners = if self.sessions.len() > 1 {
                     Some(self.bucket_owners().await)
@@ -874,7 +879,12 @@ impl Scan<'_> {
         let (acl, policy, policy_status, public_access_block, versioning) = tokio::join!(
             self.limited(reader, Service::S3, &region, s3::acl(&client, name)),
             self.limited(reader, Service::S3, &region, s3::policy(&client, name)),
-            self.limited(reader, Service::S3, &region, s3::policy_status(&client, name)),
+            self.limited(
+                reader,
+                Service::S3,
+                &region,
+                s3::policy_status(&client, name)
+            ),
             self.limited(
                 reader,
                 Service::S3,
@@ -952,7 +962,12 @@ impl Scan<'_> {
                     &region,
                     kms::rotation_enabled(&client, &reference)
                 ),
-                self.limited(reader, Service::Kms, &region, kms::policy(&client, &reference)),
+                self.limited(
+                    reader,
+                    Service::Kms,
+                    &region,
+                    kms::policy(&client, &reference)
+                ),
             )
         } else {
             let metadata = self

@@ -12,10 +12,8 @@ const CLOUDTRAIL_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 /// The organization and every account in it. An error here means the scope itself is
 /// unknown, so the caller stops rather than scanning a guess.
 pub async fn organization(client: &Client) -> Result<Organization, ObservationError> {
-    let (described, accounts) = tokio::join!(
-        client.describe_organization().send(),
-        list_accounts(client)
-    );
+    let (described, accounts) =
+        tokio::join!(client.describe_organization().send(), list_accounts(client));
     let described =
         described.map_err(|e| observation_error("organizations:DescribeOrganization", &e))?;
     let org = described.organization();
@@ -38,15 +36,17 @@ async fn list_accounts(client: &Client) -> Result<Vec<OrganizationAccount>, Obse
     let mut accounts = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| observation_error("organizations:ListAccounts", &e))?;
-        accounts.extend(page.accounts().iter().map(|account| OrganizationAccount {
-            id: account.id().unwrap_or_default().to_owned(),
-            name: account.name().unwrap_or_default().to_owned(),
-            // `State` replaces the deprecated `Status`; older answers carry only `Status`.
-            status: account
-                .state()
-                .map(|s| s.as_str().to_owned())
-                .or_else(|| account.status().map(|s| s.as_str().to_owned()))
-                .unwrap_or_default(),
+        accounts.extend(page.accounts().iter().map(|account| {
+            OrganizationAccount {
+                id: account.id().unwrap_or_default().to_owned(),
+                name: account.name().unwrap_or_default().to_owned(),
+                // `State` replaces the deprecated `Status`; older answers carry only `Status`.
+                status: account
+                    .state()
+                    .map(|s| s.as_str().to_owned())
+                    .or_else(|| account.status().map(|s| s.as_str().to_owned()))
+                    .unwrap_or_default(),
+            }
         }));
     }
     accounts.sort_by(|a, b| a.id.cmp(&b.id));

@@ -130,9 +130,8 @@ mod tests {
     #[test]
     fn credentials_close_to_expiry_are_renewed() {
         let now = SystemTime::now();
-        let at = |offset: Duration| {
-            Credentials::new("AKID", "SECRET", None, Some(now + offset), "test")
-        };
+        let at =
+            |offset: Duration| Credentials::new("AKID", "SECRET", None, Some(now + offset), "test");
         assert!(expires_soon(&at(Duration::from_secs(60)), now));
         assert!(!expires_soon(&at(Duration::from_secs(3600)), now));
         let forever = Credentials::new("AKID", "SECRET", None, None, "test");

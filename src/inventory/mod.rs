@@ -169,10 +169,7 @@ impl Inventory {
                 .value()
                 .map(|ids| ids.iter().map(String::as_str).collect::<Vec<_>>())
                 .unwrap_or_default();
-            if let Some(bad) = member_ids
-                .chain(admin_ids)
-                .find(|id| !is_account_id(id))
-            {
+            if let Some(bad) = member_ids.chain(admin_ids).find(|id| !is_account_id(id)) {
                 return Err(format!(
                     "organization {}: account id `{bad}` must be 12 digits",
                     org.id

@@ -116,10 +116,15 @@ impl Moto {
 
     /// SDK configuration acting in another account (moto keeps each account's state apart).
     pub async fn config_in_account(&self, account: &str, region: &str) -> SdkConfig {
+        self.config_as(account, "seed", region).await
+    }
+
+    /// SDK configuration acting in `account` through the role `role` there.
+    pub async fn config_as(&self, account: &str, role: &str, region: &str) -> SdkConfig {
         let sts = aws_sdk_sts::Client::new(&self.config(region).await);
         let assumed = sts
             .assume_role()
-            .role_arn(format!("arn:aws:iam::{account}:role/seed"))
+            .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
             .role_session_name("seed")
             .send()
             .await
@@ -343,6 +348,8 @@ pub mod seed {
         pub kms_key: Option<&'a str>,
         pub log_group_arn: Option<&'a str>,
         pub logging: bool,
+        /// An organization trail (the config must be the management account's).
+        pub organization: bool,
     }
 
     impl<'a> TrailSpec<'a> {
@@ -358,6 +365,7 @@ pub mod seed {
                 kms_key: None,
                 log_group_arn: None,
                 logging: true,
+                organization: false,
             }
         }
     }
@@ -371,7 +379,8 @@ pub mod seed {
             .s3_bucket_name(spec.bucket)
             .is_multi_region_trail(spec.multi_region)
             .enable_log_file_validation(spec.validation)
-            .include_global_service_events(spec.global_events);
+            .include_global_service_events(spec.global_events)
+            .is_organization_trail(spec.organization);
         if let Some(key) = spec.kms_key {
             create = create.kms_key_id(key);
         }
@@ -393,5 +402,71 @@ pub mod seed {
                 .expect("start logging");
         }
         created.trail_arn().expect("trail arn").to_owned()
+    }
+}
+
+/// Seeding an organization: each helper one Organizations call, panicking on failure.
+pub mod org {
+    use aws_config::SdkConfig;
+    use aws_sdk_organizations::types::OrganizationFeatureSet;
+    use aws_sdk_organizations::Client;
+
+    /// Creates the organization with the config's account as management account; its id.
+    pub async fn create(management: &SdkConfig) -> String {
+        let created = Client::new(management)
+            .create_organization()
+            .feature_set(OrganizationFeatureSet::All)
+            .send()
+            .await
+            .expect("create organization");
+        created
+            .organization()
+            .and_then(|o| o.id())
+            .expect("organization id")
+            .to_owned()
+    }
+
+    /// Creates a member account whose administrator role is `role`; its id.
+    pub async fn account(management: &SdkConfig, name: &str, role: &str) -> String {
+        let created = Client::new(management)
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .role_name(role)
+            .send()
+            .await
+            .expect("create account");
+        created
+            .create_account_status()
+            .and_then(|s| s.account_id())
+            .expect("account id")
+            .to_owned()
+    }
+
+    pub async fn close(management: &SdkConfig, account: &str) {
+        Client::new(management)
+            .close_account()
+            .account_id(account)
+            .send()
+            .await
+            .expect("close account");
+    }
+
+    /// Trusted access for CloudTrail and `account` as its delegated administrator.
+    pub async fn delegate_cloudtrail(management: &SdkConfig, account: &str) {
+        let client = Client::new(management);
+        client
+            .enable_aws_service_access()
+            .service_principal("cloudtrail.amazonaws.com")
+            .send()
+            .await
+            .expect("enable service access");
+        client
+            .register_delegated_administrator()
+            .account_id(account)
+            .service_principal("cloudtrail.amazonaws.com")
+            .send()
+            .await
+            .expect("register delegated administrator");
     }
 }

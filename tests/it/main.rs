@@ -5,3 +5,4 @@ mod cli;
 mod emulator;
 mod fixtures;
 mod live;
+mod organization;

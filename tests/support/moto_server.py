@@ -94,6 +94,15 @@ def fix_versioning_body(body):
     return body.replace(closing, b"</VersioningConfiguration>")
 
 
+def allow_cloudtrail_delegated_administrator():
+    """AWS: CloudTrail supports a delegated administrator (RegisterDelegatedAdministrator
+    with cloudtrail.amazonaws.com); moto's list of such services lacks it."""
+    from moto.organizations.models import FakeDelegatedAdministrator
+
+    if "cloudtrail.amazonaws.com" not in FakeDelegatedAdministrator.SUPPORTED_SERVICES:
+        FakeDelegatedAdministrator.SUPPORTED_SERVICES.append("cloudtrail.amazonaws.com")
+
+
 def require_assumable_roles():
     """AWS: AssumeRole is denied unless the role exists in the target account and its trust
     policy's `sts:ExternalId` condition, if any, matches (moto assumes any ARN). Enabled by
@@ -213,6 +222,7 @@ def main():
     port = int(sys.argv[1])
     restore_default_event_selectors()
     restore_partition_regions()
+    allow_cloudtrail_delegated_administrator()
     if os.environ.get("TRAILWARDEN_ROLES_MUST_EXIST") == "1":
         require_assumable_roles()
     app = DomainDispatcherApplication(create_backend_app)

@@ -1,0 +1,460 @@
+//! Organization scans: an organization of seven accounts created through Organizations in the
+//! emulator, scanned in one run through AssumeRole sessions.
+//!
+//! The emulator hides organization trails from member accounts (AWS shows them): the verdicts
+//! asserted here come from the organization's membership, not from that visibility.
+
+use crate::emulator::{block_on, org, seed, Moto, ACCOUNT};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const HOME: &str = "us-east-1";
+const EU: &str = "eu-west-1";
+const ROLE: &str = "OrganizationAccountAccessRole";
+const ORG_BUCKET: &str = "tw-org-archive";
+const OUTSIDE_BUCKET: &str = "tw-outside-archive";
+
+/// The emulator as the organization tests need it: AssumeRole only into roles that exist,
+/// and no reading of another account's bucket without a grant.
+fn start() -> Moto {
+    Moto::start(&[
+        ("TRAILWARDEN_ROLES_MUST_EXIST", "1"),
+        ("MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS", "false"),
+    ])
+}
+
+struct Organization {
+    id: String,
+    log_archive: String,
+    covered_only: String,
+    own_good: String,
+    own_bad: String,
+    unassumable: String,
+    outside: String,
+    suspended: String,
+    org_trail: String,
+    bad_trail: String,
+    archive_key: String,
+    outside_key: String,
+}
+
+/// The management account (the emulator's default account) with an organization trail that
+/// writes to a bucket of the log-archive account, and six member accounts:
+/// - log-archive: owns the organization trail's bucket, private and access-logged;
+/// - covered-only: no trail of its own;
+/// - own-good: its own compliant multi-region trail and bucket;
+/// - own-bad: a single-region, unvalidated trail writing to the bucket of `outside`;
+/// - unassumable: created with another administrator role, so the scan role does not exist;
+/// - outside: owns a bucket, but is excluded from the scan;
+/// - suspended: closed.
+async fn seed_organization(moto: &Moto) -> Organization {
+    let management = moto.config(HOME).await;
+    let id = org::create(&management).await;
+    let log_archive = org::account(&management, "log-archive", ROLE).await;
+    let covered_only = org::account(&management, "covered-only", ROLE).await;
+    let own_good = org::account(&management, "own-good", ROLE).await;
+    let own_bad = org::account(&management, "own-bad", ROLE).await;
+    let unassumable = org::account(&management, "unassumable", "BreakGlassAdmin").await;
+    let outside = org::account(&management, "outside", ROLE).await;
+    let suspended = org::account(&management, "suspended", ROLE).await;
+    org::close(&management, &suspended).await;
+    org::delegate_cloudtrail(&management, &log_archive).await;
+
+    // The emulator's CreateTrail wants the bucket in the trail's account: create it there,
+    // then move it (delete and create again) to the account that really keeps it.
+    // The organization trail's key is the log-archive account's, its log group the
+    // management account's.
+    let archive = moto.config_as(&log_archive, ROLE, HOME).await;
+    let archive_key = seed::kms_key(&archive, true).await;
+    let log_group = seed::log_group(&management, "/org/cloudtrail", 400).await;
+    seed::bucket(&management, ORG_BUCKET).await;
+    let org_trail = seed::trail(
+        &management,
+        seed::TrailSpec {
+            organization: true,
+            kms_key: Some(&archive_key),
+            log_group_arn: Some(&log_group),
+            ..seed::TrailSpec::multi_region("org-trail", ORG_BUCKET)
+        },
+    )
+    .await;
+    seed::delete_bucket(&management, ORG_BUCKET).await;
+    seed::bucket(&archive, "tw-archive-access").await;
+    seed::acl(
+        &archive,
+        "tw-archive-access",
+        aws_sdk_s3::types::BucketCannedAcl::from("log-delivery-write"),
+    )
+    .await;
+    seed::bucket(&archive, ORG_BUCKET).await;
+    seed::block_public_access(&archive, ORG_BUCKET).await;
+    seed::access_logging(&archive, ORG_BUCKET, "tw-archive-access").await;
+
+    let good = moto.config_as(&own_good, ROLE, HOME).await;
+    seed::bucket(&good, "tw-own-good-logs").await;
+    seed::block_public_access(&good, "tw-own-good-logs").await;
+    seed::trail(
+        &good,
+        seed::TrailSpec::multi_region("own-trail", "tw-own-good-logs"),
+    )
+    .await;
+
+    // own-bad's trail writes to a bucket and with a key of the excluded account.
+    let outside_config = moto.config_as(&outside, ROLE, EU).await;
+    let outside_key = seed::kms_key(&outside_config, true).await;
+    let bad = moto.config_as(&own_bad, ROLE, EU).await;
+    seed::bucket(&bad, OUTSIDE_BUCKET).await;
+    let bad_trail = seed::trail(
+        &bad,
+        seed::TrailSpec {
+            kms_key: Some(&outside_key),
+            multi_region: false,
+            validation: false,
+            global_events: false,
+            ..seed::TrailSpec::multi_region("regional", OUTSIDE_BUCKET)
+        },
+    )
+    .await;
+    seed::delete_bucket(&bad, OUTSIDE_BUCKET).await;
+    seed::bucket(&outside_config, OUTSIDE_BUCKET).await;
+
+    Organization {
+        id,
+        log_archive,
+        covered_only,
+        own_good,
+        own_bad,
+        unassumable,
+        outside,
+        suspended,
+        org_trail,
+        bad_trail,
+        archive_key,
+        outside_key,
+    }
+}
+
+fn run(moto: &Moto, args: &[&str]) -> (i32, String, String) {
+    let output = moto
+        .trailwarden()
+        .args(args)
+        .output()
+        .expect("trailwarden runs");
+    (
+        output.status.code().expect("exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn finding<'a>(report: &'a Value, rule: &str, resource: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == rule && f["resource"] == resource)
+        .unwrap_or_else(|| panic!("no {rule} finding for {resource}"))
+}
+
+fn status(report: &Value, rule: &str, resource: &str) -> String {
+    finding(report, rule, resource)["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn message(report: &Value, rule: &str, resource: &str) -> String {
+    finding(report, rule, resource)["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Scans the seeded organization; returns (report, inventory).
+fn scan_organization(moto: &Moto, estate: &Organization, extra: &[&str]) -> (Value, Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = dir.path().join("inventory.json");
+    let mut args = vec![
+        "scan",
+        "--org",
+        "--exclude-accounts",
+        &estate.outside,
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--max-attempts",
+        "1",
+        "--format",
+        "json",
+        "--snapshot",
+        snapshot.to_str().expect("path"),
+    ];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run(moto, &args);
+    // Findings include FAILs and ERRORs: exit 3 (failures outrank incompleteness).
+    assert_eq!(code, 3, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let inventory: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).expect("snapshot"))
+            .expect("snapshot JSON");
+    (report, inventory)
+}
+
+#[test]
+fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
+    let moto = start();
+    let estate = block_on(seed_organization(&moto));
+    let (report, inventory) = scan_organization(&moto, &estate, &[]);
+
+    // Scope: every active account but the excluded one; the suspended one is listed.
+    let scanned: BTreeSet<&str> = inventory["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    let expected: BTreeSet<&str> = [
+        ACCOUNT,
+        estate.log_archive.as_str(),
+        estate.covered_only.as_str(),
+        estate.own_good.as_str(),
+        estate.own_bad.as_str(),
+        estate.unassumable.as_str(),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(scanned, expected);
+    let skipped = inventory["skipped_accounts"].as_array().expect("skipped");
+    let reason_of = |id: &str| {
+        skipped
+            .iter()
+            .find(|s| s["id"] == id)
+            .and_then(|s| s["reason"].as_str())
+            .unwrap_or_else(|| panic!("{id} not listed as skipped: {skipped:?}"))
+            .to_owned()
+    };
+    assert!(reason_of(&estate.suspended).contains("SUSPENDED"));
+    assert!(reason_of(&estate.outside).contains("--exclude-accounts"));
+
+    // Organization inventory.
+    let organization = &inventory["organization"]["ok"];
+    assert_eq!(organization["id"], estate.id.as_str());
+    assert_eq!(organization["management_account_id"], ACCOUNT);
+    assert_eq!(
+        organization["accounts"].as_array().expect("accounts").len(),
+        8
+    );
+    assert_eq!(
+        organization["cloudtrail_delegated_administrators"]["ok"],
+        serde_json::json!([estate.log_archive])
+    );
+    assert_eq!(
+        organization["trusted_services"]["ok"],
+        serde_json::json!(["cloudtrail.amazonaws.com"])
+    );
+
+    // A member that cannot see the organization trail is covered by it, and says so.
+    assert_eq!(status(&report, "TW101", &estate.covered_only), "PASS");
+    assert!(
+        message(&report, "TW101", &estate.covered_only)
+            .contains(&format!("organization trail of account {ACCOUNT}")),
+        "{}",
+        message(&report, "TW101", &estate.covered_only)
+    );
+    for account in [
+        ACCOUNT,
+        &estate.log_archive,
+        &estate.own_good,
+        &estate.own_bad,
+    ]
+    .map(|a| a.to_string())
+    {
+        let account = account.as_str();
+        assert_eq!(status(&report, "TW101", account), "PASS", "{account}");
+    }
+    // A member's own bad trail is still judged on its own.
+    assert_eq!(status(&report, "TW102", &estate.bad_trail), "FAIL");
+    assert_eq!(status(&report, "TW102", &estate.org_trail), "PASS");
+
+    // The account whose role cannot be assumed: the organization trail still covers it (a
+    // fact of the management account), but whatever needs its own trails is ERROR, naming
+    // why; and the scan went on for the others.
+    assert_eq!(status(&report, "TW101", &estate.unassumable), "PASS");
+    assert_eq!(status(&report, "TW104", &estate.unassumable), "ERROR");
+    let why = message(&report, "TW104", &estate.unassumable);
+    assert!(why.contains("sts:AssumeRole"), "{why}");
+    assert!(
+        why.contains(&format!("{}:role/{ROLE}", estate.unassumable)),
+        "{why}"
+    );
+
+    // The organization trail's bucket lives in the log-archive account and was read there.
+    let bucket = |name: &str| {
+        inventory["buckets"]
+            .as_array()
+            .expect("buckets")
+            .iter()
+            .find(|b| b["name"] == name)
+            .unwrap_or_else(|| panic!("bucket {name} not collected"))
+            .clone()
+    };
+    assert_eq!(
+        bucket(ORG_BUCKET)["owner_account"],
+        estate.log_archive.as_str()
+    );
+    let org_bucket_arn = format!("arn:aws:s3:::{ORG_BUCKET}");
+    assert_eq!(status(&report, "TW201", &org_bucket_arn), "PASS");
+    assert_eq!(status(&report, "TW202", &org_bucket_arn), "PASS");
+
+    // A bucket of an account outside the scan is unreadable: ERROR with the reason, never FAIL.
+    let outside_arn = format!("arn:aws:s3:::{OUTSIDE_BUCKET}");
+    for rule in ["TW201", "TW202"] {
+        assert_eq!(status(&report, rule, &outside_arn), "ERROR", "{rule}");
+    }
+    assert_eq!(status(&report, "TW501", &estate.bad_trail), "ERROR");
+    assert!(
+        message(&report, "TW201", &outside_arn).contains("none of the"),
+        "{}",
+        message(&report, "TW201", &outside_arn)
+    );
+    assert!(bucket(OUTSIDE_BUCKET)["owner_account"].is_null());
+
+    // A key of the log-archive account is read there; one of an account outside the scan
+    // cannot be read: ERROR, not FAIL.
+    assert_eq!(status(&report, "TW401", &estate.org_trail), "PASS");
+    assert_eq!(status(&report, "TW402", &estate.archive_key), "PASS");
+    assert_eq!(status(&report, "TW402", &estate.outside_key), "ERROR");
+    assert_eq!(status(&report, "TW401", &estate.bad_trail), "ERROR");
+    assert!(
+        message(&report, "TW402", &estate.outside_key).contains("not scanned"),
+        "{}",
+        message(&report, "TW402", &estate.outside_key)
+    );
+}
+
+#[test]
+fn accounts_can_be_named_and_roles_chosen() {
+    let moto = start();
+    let estate = block_on(seed_organization(&moto));
+    // Only two accounts, one of them through a role named on the command line.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = dir.path().join("inventory.json");
+    let accounts = format!("{},{}", estate.covered_only, estate.unassumable);
+    let (code, _, stderr) = run(
+        &moto,
+        &[
+            "collect",
+            "--accounts",
+            &accounts,
+            "--role-name",
+            "BreakGlassAdmin",
+            "--role-session-name",
+            "audit-2026",
+            "--regions",
+            HOME,
+            "-o",
+            snapshot.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let inventory: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).expect("snapshot")).expect("JSON");
+    let session_error = |id: &str| {
+        inventory["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .find(|a| a["id"] == id)
+            .map(|a| a["session_error"].clone())
+            .expect("account scanned")
+    };
+    // BreakGlassAdmin exists only in `unassumable`.
+    assert!(session_error(&estate.unassumable).is_null());
+    assert!(!session_error(&estate.covered_only).is_null());
+    assert!(inventory["organization"].is_null());
+    assert!(stderr.contains("2 account(s)"), "{stderr}");
+}
+
+#[test]
+fn a_scope_that_cannot_be_resolved_is_a_clear_error() {
+    let moto = start();
+    // No organization exists: --org cannot list accounts.
+    let (code, stdout, stderr) = run(&moto, &["scan", "--org", "--regions", HOME]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("cannot list the organization's accounts"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    // Excluding every account leaves nothing to scan.
+    let (code, _, stderr) = run(
+        &moto,
+        &["scan", "--exclude-accounts", ACCOUNT, "--regions", HOME],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("nothing to scan"), "{stderr}");
+    // A malformed account id is refused before any call.
+    let (code, _, stderr) = run(&moto, &["scan", "--accounts", "12345"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not an AWS account id"), "{stderr}");
+}
+
+#[test]
+fn every_call_of_an_organization_scan_is_a_read_in_the_published_policy() {
+    let moto = start();
+    let estate = block_on(seed_organization(&moto));
+    moto.clear_requests();
+    let (_, inventory) = scan_organization(&moto, &estate, &[]);
+    let policy: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json"),
+        )
+        .expect("docs/iam-policy.json"),
+    )
+    .expect("policy JSON");
+    let allowed = policy["Statement"][0]["Action"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect::<BTreeSet<_>>();
+    let calls = inventory["collection"]["api_calls"]
+        .as_array()
+        .expect("api calls recorded");
+    // Every permission the policy asks for is one this scan used: none is superfluous, and
+    // the allowlist names each operation as the SDK does (a wrong name would be refused).
+    let called = calls
+        .iter()
+        .filter_map(|c| c["action"].as_str())
+        .collect::<BTreeSet<_>>();
+    assert_eq!(called, allowed);
+    let logged_requests: u64 = calls.iter().filter_map(|c| c["requests"].as_u64()).sum();
+
+    // The wire, independently: trailwarden's log accounts for every request the emulator
+    // received, and each was a read (or the AssumeRole that opens a session).
+    let on_the_wire = moto.requests();
+    assert_eq!(on_the_wire.len() as u64, logged_requests);
+    for request in &on_the_wire {
+        let method = request["method"].as_str().unwrap_or_default();
+        let service = request["service"].as_str().unwrap_or_default();
+        let action = request["action"].as_str().unwrap_or_default();
+        if service == "s3" {
+            assert!(method == "GET" || method == "HEAD", "not a read: {request}");
+        } else {
+            assert!(
+                ["Describe", "Get", "List"]
+                    .iter()
+                    .any(|p| action.starts_with(p))
+                    || action == "AssumeRole",
+                "not a read: {request}"
+            );
+        }
+    }
+    // One session per account: one AssumeRole each for the five members scanned.
+    let assumed = on_the_wire
+        .iter()
+        .filter(|r| r["action"] == "AssumeRole")
+        .count();
+    assert_eq!(assumed, 5);
+}
