@@ -90,35 +90,6 @@ pub fn parse_endpoint_url(text: &str) -> Result<String, String> {
     Ok(text.trim_end_matches('/').to_owned())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn regions_parse() {
-        assert_eq!(parse_regions("all"), Ok(RegionSelection::All));
-        assert_eq!(
-            parse_regions("us-east-1, eu-west-1,us-east-1"),
-            Ok(RegionSelection::Listed(vec![
-                "us-east-1".into(),
-                "eu-west-1".into()
-            ]))
-        );
-        assert!(parse_regions("us-east-1,mars").is_err());
-        assert!(parse_regions("").is_err());
-    }
-
-    #[test]
-    fn endpoints_parse() {
-        assert_eq!(
-            parse_endpoint_url("http://127.0.0.1:5000/"),
-            Ok("http://127.0.0.1:5000".into())
-        );
-        assert!(parse_endpoint_url("127.0.0.1:5000").is_err());
-        assert!(parse_endpoint_url("http://").is_err());
-    }
-}
-
 /// Parses a 12-digit AWS account id.
 pub fn parse_account_id(text: &str) -> Result<String, String> {
     let id = text.trim();
@@ -161,5 +132,53 @@ pub fn parse_external_id(text: &str) -> Result<String, String> {
         Ok(text.to_owned())
     } else {
         Err("the external id must be 2 to 1224 letters, digits and +=,.@:/_-".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_parse() {
+        assert_eq!(parse_regions("all"), Ok(RegionSelection::All));
+        assert_eq!(
+            parse_regions("us-east-1, eu-west-1,us-east-1"),
+            Ok(RegionSelection::Listed(vec![
+                "us-east-1".into(),
+                "eu-west-1".into()
+            ]))
+        );
+        assert!(parse_regions("us-east-1,mars").is_err());
+        assert!(parse_regions("").is_err());
+    }
+
+    #[test]
+    fn endpoints_parse() {
+        assert_eq!(
+            parse_endpoint_url("http://127.0.0.1:5000/"),
+            Ok("http://127.0.0.1:5000".into())
+        );
+        assert!(parse_endpoint_url("127.0.0.1:5000").is_err());
+        assert!(parse_endpoint_url("http://").is_err());
+    }
+
+    #[test]
+    fn account_ids_role_names_and_session_names_are_validated() {
+        assert_eq!(
+            parse_account_id(" 111122223333").as_deref(),
+            Ok("111122223333")
+        );
+        assert!(parse_account_id("1111-2222-3333").is_err());
+        assert_eq!(
+            parse_role_name("audit/Scanner").as_deref(),
+            Ok("audit/Scanner")
+        );
+        assert!(parse_role_name("bad role").is_err());
+        assert!(parse_role_name("").is_err());
+        assert!(parse_role_session_name("x").is_err());
+        assert!(parse_role_session_name("audit-2026").is_ok());
+        assert!(parse_external_id("a b").is_err());
+        assert!(parse_external_id("ext:id/42").is_ok());
     }
 }

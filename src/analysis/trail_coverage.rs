@@ -173,7 +173,9 @@ pub fn judge<'a>(
         .collect();
     let verdict = if let Some((covering, _)) = trails.iter().find(|(_, truth)| truth.is_yes()) {
         AccountVerdict::Satisfied(*covering)
-    } else if let Some(why) = why_incomplete(&trails, account) {
+    } else if let Some(why) =
+        why_incomplete(&trails, account).or_else(|| organization_trails_unknown(inventory, account))
+    {
         AccountVerdict::Unknown(why)
     } else {
         AccountVerdict::Unsatisfied(
@@ -184,6 +186,31 @@ pub fn judge<'a>(
         )
     };
     AccountJudgement { trails, verdict }
+}
+
+/// For a member of a scanned organization: why an organization trail of the management
+/// account might cover it unseen, if the management account's trails are unknown. A member
+/// must not FAIL for lack of a trail that may exist where the scan could not look.
+pub fn organization_trails_unknown(inventory: &Inventory, account: &Account) -> Option<String> {
+    let org = inventory.organization()?;
+    let management = &org.management_account_id;
+    if management == &account.id || !org.contains(&account.id) {
+        return None;
+    }
+    match inventory.accounts.get(management) {
+        None => Some(format!(
+            "the management account {management} was not scanned, so an organization trail may \
+             cover this account unseen"
+        )),
+        Some(management_account) => discovery(management_account).err().map(|errors| {
+            let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+            format!(
+                "the trails of the management account {management} could not be listed ({}), \
+                 so an organization trail may cover this account unseen",
+                errors.join("; ")
+            )
+        }),
+    }
 }
 
 /// Why the judged trails do not give the whole picture of the account, if they do not: some

@@ -20,6 +20,19 @@ pub struct RuleContext<'a> {
 }
 
 impl RuleContext<'_> {
+    pub fn string(&self, name: &str) -> Result<&str, String> {
+        match self.params.get(name) {
+            Some(ParamValue::String(value)) => Ok(value),
+            Some(other) => Err(format!(
+                "parameter `{name}` is a {}, the rule reads a string",
+                other.type_name()
+            )),
+            None => Err(format!(
+                "parameter `{name}` is not declared in the rule's catalog entry"
+            )),
+        }
+    }
+
     pub fn integer(&self, name: &str) -> Result<i64, String> {
         match self.params.get(name) {
             Some(ParamValue::Integer(value)) => Ok(*value),

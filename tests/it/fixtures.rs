@@ -219,3 +219,42 @@ fn snapshots_round_trip() {
     let back = Inventory::from_json(&text, "round trip").expect("reloads");
     assert_eq!(back, inventory);
 }
+
+#[test]
+fn log_archive_account_parameter_names_the_one_allowed_owner() {
+    let catalog = Catalog::builtin().expect("catalog");
+    let inventory =
+        Inventory::load(&rules_dir().join("TW203-log-bucket-separate-account/pass.json"))
+            .expect("fixture");
+    let selection = Selection::resolve(&catalog, &["TW203".to_owned()], None).expect("selection");
+    let statuses = |archive: &str| -> BTreeMap<String, String> {
+        let overrides = [format!("TW203.log_archive_account={archive}")
+            .parse()
+            .expect("override")];
+        evaluate(
+            &inventory,
+            &catalog,
+            &selection,
+            &overrides,
+            inventory.collected_at,
+        )
+        .expect("evaluates")
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.resource.rsplit('/').next().unwrap_or_default().to_owned(),
+                f.status.as_str().to_owned(),
+            )
+        })
+        .collect()
+    };
+    // The organization trail's bucket is the log-archive account's; the other bucket's
+    // owner was not scanned, so whether it is the log-archive account is unknown.
+    let expected = BTreeMap::from([
+        ("org-trail".to_owned(), "PASS".to_owned()),
+        ("elsewhere".to_owned(), "ERROR".to_owned()),
+    ]);
+    assert_eq!(statuses("666666666666"), expected);
+    assert_eq!(statuses("777777777777")["org-trail"], "FAIL");
+}

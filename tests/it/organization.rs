@@ -35,6 +35,7 @@ struct Organization {
     suspended: String,
     org_trail: String,
     bad_trail: String,
+    own_good_trail: String,
     archive_key: String,
     outside_key: String,
 }
@@ -94,7 +95,7 @@ async fn seed_organization(moto: &Moto) -> Organization {
     let good = moto.config_as(&own_good, ROLE, HOME).await;
     seed::bucket(&good, "tw-own-good-logs").await;
     seed::block_public_access(&good, "tw-own-good-logs").await;
-    seed::trail(
+    let own_good_trail = seed::trail(
         &good,
         seed::TrailSpec::multi_region("own-trail", "tw-own-good-logs"),
     )
@@ -130,6 +131,7 @@ async fn seed_organization(moto: &Moto) -> Organization {
         suspended,
         org_trail,
         bad_trail,
+        own_good_trail,
         archive_key,
         outside_key,
     }
@@ -272,6 +274,12 @@ fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
         let account = account.as_str();
         assert_eq!(status(&report, "TW101", account), "PASS", "{account}");
     }
+    // Organization-level rules, and the forensic vault's log-archive rule.
+    assert_eq!(status(&report, "TW105", &estate.id), "PASS");
+    assert_eq!(status(&report, "TW106", &estate.id), "PASS");
+    assert_eq!(status(&report, "TW203", &estate.org_trail), "PASS");
+    assert_eq!(status(&report, "TW203", &estate.own_good_trail), "FAIL");
+
     // A member's own bad trail is still judged on its own.
     assert_eq!(status(&report, "TW102", &estate.bad_trail), "FAIL");
     assert_eq!(status(&report, "TW102", &estate.org_trail), "PASS");
