@@ -3,7 +3,7 @@
 //! These structs are the frozen public format, separate from the engine's types: the
 //! engine may change shape; this file changes only with `report_schema_version`.
 
-use super::{Report, StatusCounts};
+use super::{account_summaries, AccountSummary, Report, StatusCounts};
 use crate::engine::{Evidence, FrameworkView};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -23,6 +23,14 @@ struct JsonReport<'a> {
     findings: Vec<Finding<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     framework: Option<&'a FrameworkView>,
+    /// Per scanned account: its findings rolled up by rule.
+    accounts: Vec<AccountSummary<'a>>,
+    /// Accounts the scope named but that were not scanned, and why.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    skipped_accounts: &'a [crate::inventory::SkippedAccount],
+    /// The organization, when it was scanned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<&'a crate::inventory::Observed<crate::inventory::Organization>>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +116,9 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
             })
             .collect(),
         framework: report.framework.as_ref(),
+        accounts: account_summaries(report),
+        skipped_accounts: &inventory.skipped_accounts,
+        organization: inventory.organization.as_ref(),
     };
     let mut text = serde_json::to_string_pretty(&document)?;
     text.push('\n');

@@ -85,3 +85,50 @@ impl StatusCounts {
         counts
     }
 }
+
+/// One scanned account's findings rolled up: the worst status of each rule over the
+/// resources the account owns (FAIL, then ERROR, then PASS, then NOT_APPLICABLE).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountSummary<'a> {
+    pub id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+    /// Why the account could not be entered at all (e.g. the role could not be assumed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_error: Option<&'a crate::inventory::ObservationError>,
+    pub summary: StatusCounts,
+    /// Rule code → worst status, for the rules with a finding in this account.
+    pub rules: std::collections::BTreeMap<&'a str, crate::engine::Status>,
+}
+
+/// The per-account view of a report, in account order (accounts without findings included).
+pub fn account_summaries<'a>(report: &Report<'a>) -> Vec<AccountSummary<'a>> {
+    let findings = &report.evaluation.findings;
+    report
+        .inventory
+        .accounts
+        .values()
+        .map(|account| {
+            let own = findings
+                .iter()
+                .filter(|f| f.account == account.id)
+                .collect::<Vec<_>>();
+            let mut rules = std::collections::BTreeMap::new();
+            for finding in &own {
+                rules
+                    .entry(finding.rule_code.as_str())
+                    .and_modify(|worst: &mut crate::engine::Status| {
+                        *worst = (*worst).min(finding.status)
+                    })
+                    .or_insert(finding.status);
+            }
+            AccountSummary {
+                id: &account.id,
+                name: account.name.as_deref(),
+                session_error: account.session_error.as_ref(),
+                summary: StatusCounts::of(own.iter().copied()),
+                rules,
+            }
+        })
+        .collect()
+}

@@ -3,7 +3,7 @@
 
 use super::{Report, StatusCounts};
 use crate::engine::{ControlStatus, Status};
-use crate::inventory::Arn;
+use crate::inventory::{Arn, Observed};
 use comfy_table::{
     presets, Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width,
 };
@@ -49,6 +49,7 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
         inventory.accounts.len(),
         regions.len()
     );
+    organization_view(&mut out, inventory);
     let _ = writeln!(
         out,
         "Evaluated  {} rule(s) at {}",
@@ -56,6 +57,10 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
         report.evaluation.now.format("%Y-%m-%d %H:%M UTC")
     );
     out.push('\n');
+    if inventory.accounts.len() > 1 {
+        account_matrix(&mut out, report, color);
+        out.push('\n');
+    }
 
     let shown = findings
         .iter()
@@ -151,6 +156,146 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
         );
     }
     out
+}
+
+/// The organization (when scanned) and the accounts the scope left out, under the header.
+fn organization_view(out: &mut String, inventory: &crate::inventory::Inventory) {
+    match &inventory.organization {
+        Some(Observed::Ok(org)) => {
+            let _ = writeln!(
+                out,
+                "Org        {} · management account {} · {} account(s), {} scanned, {} skipped",
+                org.id,
+                org.management_account_id,
+                org.accounts.len(),
+                inventory.accounts.len(),
+                inventory.skipped_accounts.len()
+            );
+            let admins = match org.cloudtrail_delegated_administrators.value() {
+                Ok(ids) if ids.is_empty() => "none".to_owned(),
+                Ok(ids) => ids.join(", "),
+                Err(error) => unknown(error),
+            };
+            let trusted = match org.trusted_services.value() {
+                Ok(services) => services
+                    .iter()
+                    .any(|s| s == "cloudtrail.amazonaws.com")
+                    .to_string(),
+                Err(error) => unknown(error),
+            };
+            let _ = writeln!(
+                out,
+                "           CloudTrail delegated administrator: {admins} · CloudTrail trusted access: {trusted}"
+            );
+        }
+        Some(Observed::Error(error)) => {
+            let _ = writeln!(out, "Org        could not be read: {error}");
+        }
+        None => {}
+    }
+    for skipped in &inventory.skipped_accounts {
+        let name = skipped
+            .name
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        header_line(
+            out,
+            "Skipped",
+            &format!("{}{name}: {}", skipped.id, skipped.reason),
+        );
+    }
+    for account in inventory.accounts.values() {
+        if let Some(error) = &account.session_error {
+            header_line(
+                out,
+                "No access",
+                &format!("{}: {}", account.id, error.message),
+            );
+        }
+    }
+}
+
+/// A labelled header line, wrapped at word boundaries to the report's width.
+fn header_line(out: &mut String, label: &str, text: &str) {
+    const INDENT: usize = 11;
+    let mut line = format!("{label:<INDENT$}");
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > usize::from(WIDTH) {
+            let _ = writeln!(out, "{line}");
+            line = " ".repeat(INDENT);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    let _ = writeln!(out, "{line}");
+}
+
+fn unknown(error: &crate::inventory::ObservationError) -> String {
+    if error.operation.is_empty() {
+        "not collected".to_owned()
+    } else {
+        format!("unknown ({error})")
+    }
+}
+
+/// Rules shown as columns of the per-account matrix: the baseline's key controls.
+const KEY_CONTROLS: &[&str] = &[
+    "TW101", "TW102", "TW103", "TW201", "TW202", "TW301", "TW401", "TW402", "TW501",
+];
+
+/// Accounts × key controls: the worst status of each rule over what each account owns.
+fn account_matrix(out: &mut String, report: &Report, color: bool) {
+    let columns = KEY_CONTROLS
+        .iter()
+        .filter(|code| report.evaluation.rules.iter().any(|r| r == *code))
+        .collect::<Vec<_>>();
+    let mut table = new_table(color);
+    let mut header = vec!["Account".to_owned()];
+    header.extend(columns.iter().map(|c| (**c).to_owned()));
+    header.push("F/E".to_owned());
+    table.set_header(header);
+    for account in super::account_summaries(report) {
+        let mut row = vec![Cell::new(match account.name {
+            Some(name) => format!("{}\n{name}", account.id),
+            None => account.id.to_owned(),
+        })];
+        for code in &columns {
+            row.push(match account.rules.get(**code) {
+                Some(status) => {
+                    let text = match status {
+                        Status::NotApplicable => "n/a",
+                        other => other.as_str(),
+                    };
+                    let cell = Cell::new(text);
+                    if color {
+                        cell.fg(status_color(*status))
+                    } else {
+                        cell
+                    }
+                }
+                None => Cell::new("·"),
+            });
+        }
+        row.push(Cell::new(format!(
+            "{}/{}",
+            account.summary.fail, account.summary.error
+        )));
+        table.add_row(row);
+    }
+    if let Some(column) = table.column_mut(0) {
+        column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(18)));
+    }
+    let _ = writeln!(
+        out,
+        "Accounts × key controls (worst status per account; · no finding; F/E: FAIL/ERROR count)"
+    );
+    let _ = writeln!(out, "{table}");
 }
 
 /// A table sized for 100 columns; styled only when `color` is set.

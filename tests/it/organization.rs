@@ -327,6 +327,41 @@ fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
     );
     assert!(bucket(OUTSIDE_BUCKET)["owner_account"].is_null());
 
+    // Reports: per-account sections in JSON, and the matrix and organization view in the table.
+    let section = report["accounts"]
+        .as_array()
+        .expect("per-account sections")
+        .iter()
+        .find(|a| a["id"] == estate.own_bad.as_str())
+        .expect("own-bad's section");
+    assert_eq!(section["name"], "own-bad");
+    assert_eq!(section["rules"]["TW102"], "FAIL");
+    assert_eq!(section["rules"]["TW101"], "PASS");
+    assert!(section["summary"]["fail"].as_u64().expect("fail count") >= 1);
+    assert_eq!(report["organization"]["ok"]["id"], estate.id.as_str());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = dir.path().join("inventory.json");
+    std::fs::write(&snapshot, inventory.to_string()).expect("write snapshot");
+    let (_, table, stderr) = run(&moto, &["evaluate", snapshot.to_str().expect("path")]);
+    assert!(table.contains("Accounts × key controls"), "{stderr}{table}");
+    assert!(
+        table.contains(&format!("Org        {}", estate.id)),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("Skipped    {} (suspended)", estate.suspended)),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("No access  {}", estate.unassumable)),
+        "{table}"
+    );
+    let matrix_row = table
+        .lines()
+        .find(|line| line.contains(&estate.own_bad))
+        .expect("own-bad's row");
+    assert!(matrix_row.contains("FAIL"), "{matrix_row}");
+
     // A key of the log-archive account is read there; one of an account outside the scan
     // cannot be read: ERROR, not FAIL.
     assert_eq!(status(&report, "TW401", &estate.org_trail), "PASS");
