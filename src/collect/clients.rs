@@ -18,6 +18,15 @@ impl<C> Default for PerRegion<C> {
     }
 }
 
+impl<C> PerRegion<C> {
+    fn clear(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+}
+
 impl<C: Clone> PerRegion<C> {
     fn get(&self, region: &str, build: impl FnOnce() -> C) -> C {
         let mut clients = self
@@ -61,6 +70,20 @@ macro_rules! client {
 }
 
 impl Clients {
+    /// Drops the clients built so far; later calls build them again. An SDK client costs
+    /// about 100 KiB (endpoint rules, runtime plugins), so an organization scan releases an
+    /// account's clients once the account is done instead of keeping thousands alive.
+    pub fn release(&self) {
+        self.sts.clear();
+        self.ec2.clear();
+        self.cloudtrail.clear();
+        self.kms.clear();
+        self.logs.clear();
+        self.s3.clear();
+        self.s3control.clear();
+        self.organizations.clear();
+    }
+
     /// The SDK configuration of this session (credentials, retries, timeouts, endpoint).
     pub fn config(&self) -> &SdkConfig {
         &self.config

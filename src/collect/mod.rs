@@ -213,6 +213,9 @@ pub async fn collect(
         claimed: Mutex::default(),
         found: Mutex::default(),
         bucket_owners: OnceCell::new(),
+        accounts_in_flight: tokio::sync::Semaphore::new(accounts_in_flight(
+            settings.max_concurrency,
+        )),
     };
     let mut caller_regions = Some(caller_regions);
     let account_scans = sessions.iter().map(|(target, session)| {
@@ -546,6 +549,16 @@ struct Scan<'a> {
     found: Mutex<Found>,
     /// Built on first need only: when a bucket turns out not to be its referrer's.
     bucket_owners: OnceCell<BucketOwners>,
+    /// Accounts scanned at once (see [`accounts_in_flight`]).
+    accounts_in_flight: tokio::sync::Semaphore,
+}
+
+/// How many accounts are scanned at once. The global call limit already bounds the work in
+/// flight; this bounds memory: every account scanned at once keeps an SDK client per service
+/// and region (~100 KiB each, 2 MiB for an account of 20 regions). A tenth of the call
+/// limit still keeps the call limit busy (an account has 20+ calls to make at once).
+fn accounts_in_flight(max_concurrency: usize) -> usize {
+    (max_concurrency / 10).max(4)
 }
 
 impl Scan<'_> {
@@ -590,6 +603,8 @@ impl Scan<'_> {
         known_regions: Option<Result<Vec<regions::RegionAvailability>, ObservationError>>,
         selection: &RegionSelection,
     ) -> Account {
+        // The semaphore is never closed; if acquiring ever failed, the scan would go unbounded.
+        let _slot = self.accounts_in_flight.acquire().await.ok();
         let session = match session {
             Ok(session) => session,
             Err(error) => {
@@ -644,6 +659,7 @@ impl Scan<'_> {
         for region in regions {
             keyed::insert(&mut account.regions, region);
         }
+        session.clients.release();
         self.progress.account_done();
         account
     }

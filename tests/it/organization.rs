@@ -501,3 +501,44 @@ fn every_call_of_an_organization_scan_is_a_read_in_the_published_policy() {
         .count();
     assert_eq!(assumed, 5);
 }
+
+#[test]
+fn a_role_session_is_renewed_by_assuming_the_role_again() {
+    use aws_credential_types::provider::ProvideCredentials;
+    use trailwarden::collect::sessions::{AssumedRole, RoleSpec};
+
+    let moto = start();
+    let member = block_on(async {
+        let management = moto.config(HOME).await;
+        org::create(&management).await;
+        org::account(&management, "renewed", ROLE).await
+    });
+    let assume_roles = || {
+        moto.requests()
+            .iter()
+            .filter(|r| r["action"] == "AssumeRole")
+            .count()
+    };
+    moto.clear_requests();
+    block_on(async {
+        let sts = aws_sdk_sts::Client::new(&moto.config(HOME).await);
+        let role = RoleSpec {
+            name: ROLE.into(),
+            external_id: None,
+            session_name: "renewal-test".into(),
+        };
+        let arn = role.arn("aws", &member);
+        let session = AssumedRole::assume(sts, arn, &role)
+            .await
+            .expect("role assumed");
+        assert_eq!(assume_roles(), 1);
+        // The SDK's identity cache asks once: the credentials of the first AssumeRole.
+        let first = session.provide_credentials().await.expect("credentials");
+        assert_eq!(assume_roles(), 1);
+        // It asks again when those are about to expire: a new AssumeRole, new credentials.
+        let renewed = session.provide_credentials().await.expect("renewed");
+        assert_eq!(assume_roles(), 2);
+        assert_ne!(first.access_key_id(), renewed.access_key_id());
+        assert!(renewed.expiry().is_some());
+    });
+}
