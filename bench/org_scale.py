@@ -16,9 +16,6 @@ Run through scripts/bench --org, which builds the binary and installs moto.
 """
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,7 +23,7 @@ from pathlib import Path
 import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scan_latency import get, start_emulator  # noqa: E402
+from scan_latency import collect, get, start_emulator  # noqa: E402
 
 ACCOUNT = "123456789012"
 ROLE = "OrganizationAccountAccessRole"
@@ -88,31 +85,14 @@ def seed(endpoint, members):
 
 
 def scan(binary, endpoint, accounts, snapshot):
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_REGION": "us-east-1",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_CONFIG_FILE": "/nonexistent",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-    }
-    get(endpoint, "/_trailwarden/requests/clear")
-    command = [
-        "/usr/bin/time", "-f", "%e %M", binary, "collect", "--endpoint-url", endpoint,
-        "--org", "--accounts", ",".join(accounts), "-o", snapshot,
-    ]
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"scan failed: {done.stderr}")
-    wall, rss_kb = done.stderr.strip().splitlines()[-1].split()
-    inventory = json.loads(Path(snapshot).read_text())
-    calls = sum(c["calls"] for c in inventory["collection"]["api_calls"])
+    wall, rss, inventory, calls = collect(
+        binary, endpoint, snapshot, ["--org", "--accounts", ",".join(accounts)]
+    )
     regions = sum(
         1 for a in inventory["accounts"] for r in a.get("regions", []) if not r.get("skipped")
     )
     errors = sum(1 for a in inventory["accounts"] if a.get("session_error"))
-    return float(wall), int(rss_kb) / 1024, calls, regions, errors, len(inventory["accounts"])
+    return wall, rss, calls, regions, errors, len(inventory["accounts"])
 
 
 def main():
@@ -133,6 +113,9 @@ def main():
             snapshot = str(Path(tmp) / "inventory.json")
             for size in sizes:
                 accounts = [ACCOUNT] + members[: size - 1]
+                # The emulator builds each account's state on first use: warm it up unmeasured.
+                get(endpoint, "/_trailwarden/latency/0")
+                scan(args.binary, endpoint, accounts, snapshot)
                 results = {}
                 for latency in (0.0, args.latency_ms):
                     get(endpoint, f"/_trailwarden/latency/{latency:g}")

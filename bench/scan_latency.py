@@ -103,7 +103,9 @@ def seed(endpoint):
     return regions
 
 
-def scan(binary, endpoint, snapshot):
+def collect(binary, endpoint, snapshot, extra=()):
+    """Runs `trailwarden collect` under /usr/bin/time in a scrubbed environment; returns
+    (wall seconds, peak RSS in MiB, the snapshot, the AWS calls it logged)."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "AWS_ACCESS_KEY_ID": "bench",
@@ -114,15 +116,20 @@ def scan(binary, endpoint, snapshot):
         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
     }
     get(endpoint, "/_trailwarden/requests/clear")
-    command = ["/usr/bin/time", "-f", "%e %M", binary, "collect", "--endpoint-url", endpoint, "-o", snapshot]
+    command = ["/usr/bin/time", "-f", "%e %M", binary, "collect", "--endpoint-url", endpoint, "-o", snapshot, *extra]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"scan failed: {done.stderr}")
     wall, rss_kb = done.stderr.strip().splitlines()[-1].split()
     inventory = json.loads(Path(snapshot).read_text())
     calls = sum(c["calls"] for c in inventory["collection"]["api_calls"])
+    return float(wall), int(rss_kb) / 1024, inventory, calls
+
+
+def scan(binary, endpoint, snapshot):
+    wall, rss, inventory, calls = collect(binary, endpoint, snapshot)
     requests = len(json.loads(get(endpoint, "/_trailwarden/requests")))
-    return float(wall), int(rss_kb) / 1024, calls, requests, inventory
+    return wall, rss, calls, requests, inventory
 
 
 def main():

@@ -63,6 +63,28 @@ where
     }
 }
 
+/// Every page of a paginated call, flattened with `items`; the first failed page makes the
+/// whole observation that failure (a partial list would read as a complete one).
+pub async fn observe_pages<O, E, T>(
+    action: &str,
+    mut pages: aws_smithy_async::future::pagination_stream::PaginationStream<
+        Result<O, SdkError<E, HttpResponse>>,
+    >,
+    items: impl Fn(O) -> Vec<T>,
+) -> Observed<Vec<T>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let mut all = Vec::new();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => all.extend(items(page)),
+            Err(e) => return Observed::Error(observation_error(action, &e)),
+        }
+    }
+    Observed::Ok(all)
+}
+
 /// As [`observe`], where AWS answers "not configured" with an error: the codes in
 /// `absent_codes` are observations of absence (`absent()`), not failures.
 pub fn observe_or<T, E>(

@@ -797,6 +797,24 @@ impl Scan<'_> {
             .await
     }
 
+    /// The bucket's region, asked in the home region with `session`.
+    async fn locate(
+        &self,
+        session: &Session,
+        name: &str,
+        expected_owner: Option<&str>,
+    ) -> Result<String, s3::LocationError> {
+        let home = self.home_region.as_str();
+        let client = session.clients.s3(home);
+        self.limited(
+            session,
+            Service::S3,
+            home,
+            s3::location(&client, name, expected_owner),
+        )
+        .await
+    }
+
     /// A log bucket, read with its owner's session. The referrer (the account of the trail
     /// that writes to it) is asked first as expected owner, which settles the common case in
     /// one call; a bucket kept elsewhere is looked up among the scanned accounts' buckets.
@@ -806,15 +824,7 @@ impl Scan<'_> {
         if !self.claim("bucket", name) {
             return;
         }
-        let home = self.home_region.as_str();
-        let probe = self
-            .limited(
-                referrer,
-                Service::S3,
-                home,
-                s3::location(&referrer.clients.s3(home), name, Some(&referrer.account)),
-            )
-            .await;
+        let probe = self.locate(referrer, name, Some(&referrer.account)).await;
         let (reader, location, owner) = match probe {
             Ok(region) => (
                 referrer,
@@ -832,14 +842,7 @@ impl Scan<'_> {
                     .and_then(|owner| self.sessions.get(owner))
                 {
                     Some(owner) => {
-                        let located = self
-                            .limited(
-                                owner,
-                                Service::S3,
-                                home,
-                                s3::location(&owner.clients.s3(home), name, Some(&owner.account)),
-                            )
-                            .await;
+                        let located = self.locate(owner, name, Some(&owner.account)).await;
                         (
                             owner,
                             failure::observe("s3:GetBucketLocation", located),
@@ -850,14 +853,7 @@ impl Scan<'_> {
                         // Not the referrer's and (as far as could be seen) no other scanned
                         // account's: ask without the owner condition, which a bucket policy
                         // granting the referrer read access allows.
-                        let located = self
-                            .limited(
-                                referrer,
-                                Service::S3,
-                                home,
-                                s3::location(&referrer.clients.s3(home), name, None),
-                            )
-                            .await;
+                        let located = self.locate(referrer, name, None).await;
                         let mut location = failure::observe("s3:GetBucketLocation", located);
                         if let (Observed::Error(error), Some(owners)) = (&mut location, owners) {
                             error.message = format!(

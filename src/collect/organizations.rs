@@ -2,7 +2,7 @@
 //! and trusted service access. Asked with the caller's credentials, which must be those of
 //! the management account or of a delegated administrator.
 
-use super::failure::{observation_error, observe};
+use super::failure::{observation_error, observe_pages};
 use crate::inventory::{ObservationError, Observed, Organization, OrganizationAccount};
 use aws_sdk_organizations::Client;
 
@@ -55,43 +55,42 @@ async fn list_accounts(client: &Client) -> Result<Vec<OrganizationAccount>, Obse
 
 /// Accounts registered as CloudTrail's delegated administrator, sorted.
 pub async fn cloudtrail_delegated_administrators(client: &Client) -> Observed<Vec<String>> {
-    let mut pages = client
+    let pages = client
         .list_delegated_administrators()
         .service_principal(CLOUDTRAIL_PRINCIPAL)
         .into_paginator()
         .send();
-    let mut ids = Vec::new();
-    while let Some(page) = pages.next().await {
-        match observe("organizations:ListDelegatedAdministrators", page) {
-            Observed::Ok(page) => ids.extend(
-                page.delegated_administrators()
-                    .iter()
-                    .filter_map(|admin| admin.id().map(str::to_owned)),
-            ),
-            Observed::Error(error) => return Observed::Error(error),
-        }
-    }
-    ids.sort();
-    Observed::Ok(ids)
+    observe_pages("organizations:ListDelegatedAdministrators", pages, |page| {
+        page.delegated_administrators()
+            .iter()
+            .filter_map(|admin| admin.id().map(str::to_owned))
+            .collect()
+    })
+    .await
+    .map(sorted)
 }
 
 /// Service principals with trusted access to the organization, sorted.
 pub async fn trusted_services(client: &Client) -> Observed<Vec<String>> {
-    let mut pages = client
+    let pages = client
         .list_aws_service_access_for_organization()
         .into_paginator()
         .send();
-    let mut principals = Vec::new();
-    while let Some(page) = pages.next().await {
-        match observe("organizations:ListAWSServiceAccessForOrganization", page) {
-            Observed::Ok(page) => principals.extend(
-                page.enabled_service_principals()
-                    .iter()
-                    .filter_map(|service| service.service_principal().map(str::to_owned)),
-            ),
-            Observed::Error(error) => return Observed::Error(error),
-        }
-    }
-    principals.sort();
-    Observed::Ok(principals)
+    observe_pages(
+        "organizations:ListAWSServiceAccessForOrganization",
+        pages,
+        |page| {
+            page.enabled_service_principals()
+                .iter()
+                .filter_map(|service| service.service_principal().map(str::to_owned))
+                .collect()
+        },
+    )
+    .await
+    .map(sorted)
+}
+
+fn sorted(mut items: Vec<String>) -> Vec<String> {
+    items.sort();
+    items
 }

@@ -4,7 +4,7 @@
 //! "Not configured" answers (NoSuchBucketPolicy, NoSuchLifecycleConfiguration, …) are
 //! observations of absence, not failures.
 
-use super::failure::{error_code, observe, observe_or};
+use super::failure::{error_code, observe, observe_or, observe_pages};
 use super::timestamp;
 use crate::inventory::{
     BucketAcl, BucketEncryption, BucketLogging, Grant, Grantee, LifecycleExpiration,
@@ -13,7 +13,7 @@ use crate::inventory::{
 };
 use aws_sdk_s3::Client;
 
-type LocationError = aws_smithy_runtime_api::client::result::SdkError<
+pub type LocationError = aws_smithy_runtime_api::client::result::SdkError<
     aws_sdk_s3::operation::get_bucket_location::GetBucketLocationError,
     aws_smithy_runtime_api::client::orchestrator::HttpResponse,
 >;
@@ -46,19 +46,14 @@ pub fn is_denied(error: &LocationError) -> bool {
 
 /// The names of the buckets the session's account owns.
 pub async fn owned_buckets(client: &Client) -> Observed<Vec<String>> {
-    let mut pages = client.list_buckets().into_paginator().send();
-    let mut names = Vec::new();
-    while let Some(page) = pages.next().await {
-        match observe("s3:ListAllMyBuckets", page) {
-            Observed::Ok(page) => names.extend(
-                page.buckets()
-                    .iter()
-                    .filter_map(|b| b.name().map(str::to_owned)),
-            ),
-            Observed::Error(error) => return Observed::Error(error),
-        }
-    }
-    Observed::Ok(names)
+    let pages = client.list_buckets().into_paginator().send();
+    observe_pages("s3:ListAllMyBuckets", pages, |page| {
+        page.buckets()
+            .iter()
+            .filter_map(|b| b.name().map(str::to_owned))
+            .collect()
+    })
+    .await
 }
 
 pub async fn acl(client: &Client, bucket: &str) -> Observed<BucketAcl> {

@@ -26,6 +26,14 @@ impl<T> Default for Observed<T> {
 }
 
 impl<T> Observed<T> {
+    /// The observation of `f(value)`; an error stays the same error.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Observed<U> {
+        match self {
+            Observed::Ok(value) => Observed::Ok(f(value)),
+            Observed::Error(error) => Observed::Error(error),
+        }
+    }
+
     /// The observed value, or the reason it is unknown.
     pub fn value(&self) -> Result<&T, &ObservationError> {
         match self {

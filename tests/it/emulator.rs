@@ -162,6 +162,96 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// Runs trailwarden against this emulator; returns (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let output = self
+            .trailwarden()
+            .args(args)
+            .output()
+            .expect("trailwarden runs");
+        (
+            output.status.code().expect("exit code"),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    /// Checks the AWS calls of a collection two ways: every action trailwarden logged is in
+    /// the published policy (docs/iam-policy.json), and every request the emulator received
+    /// is a read (or the AssumeRole that opens a session) that the log accounts for. Returns
+    /// (the actions logged, the actions the policy allows, the requests seen).
+    pub fn check_calls(
+        &self,
+        inventory: &Value,
+    ) -> (
+        std::collections::BTreeSet<String>,
+        std::collections::BTreeSet<String>,
+        Vec<Value>,
+    ) {
+        let policy: Value = serde_json::from_str(
+            &std::fs::read_to_string(repository().join("docs/iam-policy.json"))
+                .expect("docs/iam-policy.json"),
+        )
+        .expect("policy JSON");
+        let allowed = policy["Statement"][0]["Action"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect::<std::collections::BTreeSet<_>>();
+        let calls = inventory["collection"]["api_calls"]
+            .as_array()
+            .expect("api calls recorded");
+        let called = calls
+            .iter()
+            .filter_map(|c| c["action"].as_str().map(str::to_owned))
+            .collect::<std::collections::BTreeSet<_>>();
+        for action in &called {
+            assert!(
+                allowed.contains(action),
+                "{action} is not in docs/iam-policy.json"
+            );
+        }
+        let logged_requests: u64 = calls.iter().filter_map(|c| c["requests"].as_u64()).sum();
+        let on_the_wire = self.requests();
+        assert_eq!(on_the_wire.len() as u64, logged_requests);
+        for request in &on_the_wire {
+            let method = request["method"].as_str().unwrap_or_default();
+            let service = request["service"].as_str().unwrap_or_default();
+            let action = request["action"].as_str().unwrap_or_default();
+            let read = if service == "s3" {
+                method == "GET" || method == "HEAD"
+            } else {
+                ["Describe", "Get", "List"]
+                    .iter()
+                    .any(|p| action.starts_with(p))
+                    || action == "AssumeRole"
+            };
+            assert!(read, "a request that is not a read: {request}");
+        }
+        (called, allowed, on_the_wire)
+    }
+}
+
+/// The finding of `rule` on `resource` in a JSON report.
+pub fn finding<'a>(report: &'a Value, rule: &str, resource: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == rule && f["resource"] == resource)
+        .unwrap_or_else(|| panic!("no {rule} finding for {resource}: {report:#}"))
+}
+
+/// The status of that finding.
+pub fn status_of(report: &Value, rule: &str, resource: &str) -> String {
+    finding(report, rule, resource)["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();

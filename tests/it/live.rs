@@ -1,6 +1,6 @@
 //! Live scans: the real `trailwarden` binary against a seeded local AWS emulator.
 
-use crate::emulator::{block_on, seed, Moto, ACCOUNT};
+use crate::emulator::{block_on, finding, seed, status_of, Moto, ACCOUNT};
 use aws_sdk_s3::types::BucketCannedAcl;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -12,18 +12,8 @@ const AP: &str = "ap-southeast-2";
 /// A region moto reports as not opted in: listed on the command line, it must be skipped.
 const NOT_ENABLED: &str = "me-south-1";
 
-/// Runs trailwarden; returns (exit code, stdout, stderr).
 fn run(moto: &Moto, args: &[&str]) -> (i32, String, String) {
-    let output = moto
-        .trailwarden()
-        .args(args)
-        .output()
-        .expect("trailwarden runs");
-    (
-        output.status.code().expect("exit code"),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    moto.run(args)
 }
 
 fn read_json(path: &Path) -> Value {
@@ -46,22 +36,6 @@ fn statuses(report: &Value) -> std::collections::BTreeMap<(String, String), Stri
             )
         })
         .collect()
-}
-
-fn finding<'a>(report: &'a Value, rule: &str, resource: &str) -> &'a Value {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == rule && f["resource"] == resource)
-        .unwrap_or_else(|| panic!("no {rule} finding for {resource}: {report:#}"))
-}
-
-fn status_of(report: &Value, rule: &str, resource: &str) -> String {
-    finding(report, rule, resource)["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 struct Estate {
@@ -297,82 +271,33 @@ fn every_call_of_a_scan_is_a_read_in_the_published_policy() {
     );
     assert_eq!(code, 0, "{stderr}");
     let inventory = read_json(&snapshot);
-    let policy: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json"),
-        )
-        .expect("docs/iam-policy.json"),
-    )
-    .expect("policy JSON");
-    let allowed = policy["Statement"][0]["Action"]
-        .as_array()
-        .expect("actions")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect::<BTreeSet<_>>();
-
-    // trailwarden's own log: every action is allowed by the policy.
-    let calls = inventory["collection"]["api_calls"]
-        .as_array()
-        .expect("api calls recorded");
-    let mut logged_requests = 0;
-    for call in calls {
-        let action = call["action"].as_str().expect("action");
-        assert!(
-            allowed.contains(action),
-            "{action} is not in docs/iam-policy.json"
-        );
-        logged_requests += call["requests"].as_u64().expect("requests");
-    }
+    let (called, allowed, _) = moto.check_calls(&inventory);
     // A single-account scan needs no organization calls and no AssumeRole; the organization
     // test checks that an organization scan uses every permission of the policy.
-    let called = calls
-        .iter()
-        .filter_map(|c| c["action"].as_str())
-        .collect::<BTreeSet<_>>();
-    let multi_account_only = BTreeSet::from([
+    let multi_account_only = [
         "organizations:DescribeOrganization",
         "organizations:ListAWSServiceAccessForOrganization",
         "organizations:ListAccounts",
         "organizations:ListDelegatedAdministrators",
         "s3:ListAllMyBuckets",
         "sts:AssumeRole",
-    ]);
+    ]
+    .map(str::to_owned);
     assert_eq!(
         allowed
             .difference(&called)
-            .copied()
+            .cloned()
             .collect::<BTreeSet<_>>(),
-        multi_account_only
+        BTreeSet::from(multi_account_only)
     );
-    for call in calls {
+    for call in inventory["collection"]["api_calls"]
+        .as_array()
+        .expect("calls")
+    {
         assert_eq!(
             call["calls"], call["requests"],
             "no retries were needed: {call}"
         );
-    }
-
-    // The wire, independently: every request the emulator received was a read, and
-    // trailwarden's log accounts for every one of them.
-    let on_the_wire = moto.requests();
-    assert_eq!(on_the_wire.len() as u64, logged_requests);
-    for request in &on_the_wire {
-        let method = request["method"].as_str().unwrap_or_default();
-        let service = request["service"].as_str().unwrap_or_default();
-        let action = request["action"].as_str().unwrap_or_default();
-        if service == "s3" {
-            assert!(
-                method == "GET" || method == "HEAD",
-                "S3 request that is not a read: {request}"
-            );
-        } else {
-            assert!(
-                ["Describe", "Get", "List"]
-                    .iter()
-                    .any(|p| action.starts_with(p)),
-                "request that is not a read: {request}"
-            );
-        }
     }
 }
 

@@ -4,10 +4,9 @@
 //! The emulator hides organization trails from member accounts (AWS shows them): the verdicts
 //! asserted here come from the organization's membership, not from that visibility.
 
-use crate::emulator::{block_on, org, seed, Moto, ACCOUNT};
+use crate::emulator::{block_on, finding, org, seed, status_of, Moto, ACCOUNT};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::Path;
 
 const HOME: &str = "us-east-1";
 const EU: &str = "eu-west-1";
@@ -138,32 +137,11 @@ async fn seed_organization(moto: &Moto) -> Organization {
 }
 
 fn run(moto: &Moto, args: &[&str]) -> (i32, String, String) {
-    let output = moto
-        .trailwarden()
-        .args(args)
-        .output()
-        .expect("trailwarden runs");
-    (
-        output.status.code().expect("exit code"),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-fn finding<'a>(report: &'a Value, rule: &str, resource: &str) -> &'a Value {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["rule"] == rule && f["resource"] == resource)
-        .unwrap_or_else(|| panic!("no {rule} finding for {resource}"))
+    moto.run(args)
 }
 
 fn status(report: &Value, rule: &str, resource: &str) -> String {
-    finding(report, rule, resource)["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    status_of(report, rule, resource)
 }
 
 fn message(report: &Value, rule: &str, resource: &str) -> String {
@@ -449,51 +427,10 @@ fn every_call_of_an_organization_scan_is_a_read_in_the_published_policy() {
     let estate = block_on(seed_organization(&moto));
     moto.clear_requests();
     let (_, inventory) = scan_organization(&moto, &estate, &[]);
-    let policy: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/iam-policy.json"),
-        )
-        .expect("docs/iam-policy.json"),
-    )
-    .expect("policy JSON");
-    let allowed = policy["Statement"][0]["Action"]
-        .as_array()
-        .expect("actions")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect::<BTreeSet<_>>();
-    let calls = inventory["collection"]["api_calls"]
-        .as_array()
-        .expect("api calls recorded");
     // Every permission the policy asks for is one this scan used: none is superfluous, and
     // the allowlist names each operation as the SDK does (a wrong name would be refused).
-    let called = calls
-        .iter()
-        .filter_map(|c| c["action"].as_str())
-        .collect::<BTreeSet<_>>();
+    let (called, allowed, on_the_wire) = moto.check_calls(&inventory);
     assert_eq!(called, allowed);
-    let logged_requests: u64 = calls.iter().filter_map(|c| c["requests"].as_u64()).sum();
-
-    // The wire, independently: trailwarden's log accounts for every request the emulator
-    // received, and each was a read (or the AssumeRole that opens a session).
-    let on_the_wire = moto.requests();
-    assert_eq!(on_the_wire.len() as u64, logged_requests);
-    for request in &on_the_wire {
-        let method = request["method"].as_str().unwrap_or_default();
-        let service = request["service"].as_str().unwrap_or_default();
-        let action = request["action"].as_str().unwrap_or_default();
-        if service == "s3" {
-            assert!(method == "GET" || method == "HEAD", "not a read: {request}");
-        } else {
-            assert!(
-                ["Describe", "Get", "List"]
-                    .iter()
-                    .any(|p| action.starts_with(p))
-                    || action == "AssumeRole",
-                "not a read: {request}"
-            );
-        }
-    }
     // One session per account: one AssumeRole each for the five members scanned.
     let assumed = on_the_wire
         .iter()
