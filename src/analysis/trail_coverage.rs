@@ -8,7 +8,7 @@
 
 use super::event_selectors::management_coverage;
 use super::Truth;
-use crate::inventory::{Account, Inventory, ObservationError, Trail};
+use crate::inventory::{Account, Inventory, ObservationError, Organization, Trail};
 
 /// How a trail relates to the account it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -188,29 +188,34 @@ pub fn judge<'a>(
     AccountJudgement { trails, verdict }
 }
 
+/// Whether the trails of the organization's management account — where organization
+/// trails live — are known: why not, if they are not (not scanned, or not listed).
+pub fn management_trails_unknown(inventory: &Inventory, org: &Organization) -> Option<String> {
+    let management = &org.management_account_id;
+    match inventory.accounts.get(management) {
+        None => Some(format!(
+            "the management account {management} was not scanned"
+        )),
+        Some(account) => discovery(account).err().map(|errors| {
+            let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+            format!(
+                "the trails of the management account {management} could not be listed: {}",
+                errors.join("; ")
+            )
+        }),
+    }
+}
+
 /// For a member of a scanned organization: why an organization trail of the management
 /// account might cover it unseen, if the management account's trails are unknown. A member
 /// must not FAIL for lack of a trail that may exist where the scan could not look.
 pub fn organization_trails_unknown(inventory: &Inventory, account: &Account) -> Option<String> {
     let org = inventory.organization()?;
-    let management = &org.management_account_id;
-    if management == &account.id || !org.contains(&account.id) {
+    if org.management_account_id == account.id || !org.contains(&account.id) {
         return None;
     }
-    match inventory.accounts.get(management) {
-        None => Some(format!(
-            "the management account {management} was not scanned, so an organization trail may \
-             cover this account unseen"
-        )),
-        Some(management_account) => discovery(management_account).err().map(|errors| {
-            let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
-            format!(
-                "the trails of the management account {management} could not be listed ({}), \
-                 so an organization trail may cover this account unseen",
-                errors.join("; ")
-            )
-        }),
-    }
+    management_trails_unknown(inventory, org)
+        .map(|why| format!("{why}, so an organization trail may cover this account unseen"))
 }
 
 /// Why the judged trails do not give the whole picture of the account, if they do not: some

@@ -1,7 +1,7 @@
 //! TW105 organization-trail — forensic vault: an organization trail records every account.
 
 use super::{organization_scope, OrganizationScope, GLOBAL};
-use crate::analysis::trail_coverage::{discovery, records_all_regions};
+use crate::analysis::trail_coverage::{management_trails_unknown, records_all_regions};
 use crate::analysis::Truth;
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
@@ -48,17 +48,9 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         ]);
     }
     // Organization trails live in the management account: without its trails, absence is unknown.
-    let management_trails = match ctx.inventory.accounts.get(management) {
-        None => Err(format!(
-            "the management account {management} was not scanned, so its organization trails are unknown"
-        )),
-        Some(account) => discovery(account).map_err(|errors| {
-            let errors = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
-            format!(
-                "the trails of the management account {management} could not be listed: {}",
-                errors.join("; ")
-            )
-        }),
+    let management_trails = match management_trails_unknown(ctx.inventory, org) {
+        Some(why) => Err(format!("{why}, so its organization trails are unknown")),
+        None => Ok(()),
     };
     Ok(vec![match management_trails {
         Err(why) => outcome.error(why),

@@ -84,9 +84,18 @@ impl Clients {
         self.organizations.clear();
     }
 
-    /// The SDK configuration of this session (credentials, retries, timeouts, endpoint).
-    pub fn config(&self) -> &SdkConfig {
-        &self.config
+    /// Clients of another session (an assumed role): the same settings and call log, other
+    /// credentials.
+    pub fn with_credentials(
+        &self,
+        credentials: aws_credential_types::provider::SharedCredentialsProvider,
+    ) -> Clients {
+        let config = self
+            .config
+            .to_builder()
+            .credentials_provider(credentials)
+            .build();
+        Clients::new(config, self.log.clone())
     }
 
     pub fn new(config: SdkConfig, log: ApiCallLog) -> Clients {

@@ -71,22 +71,6 @@ pub struct AccountScope {
     pub role: RoleSpec,
 }
 
-impl Default for AccountScope {
-    /// The caller's own account.
-    fn default() -> Self {
-        AccountScope {
-            organization: false,
-            accounts: None,
-            exclude: Vec::new(),
-            role: RoleSpec {
-                name: "OrganizationAccountAccessRole".into(),
-                external_id: None,
-                session_name: "trailwarden".into(),
-            },
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct CollectSettings {
     pub regions: RegionSelection,
@@ -187,18 +171,17 @@ pub async fn collect(
     progress.add_accounts(targets.len() as u64);
 
     // One session per account, all assumed at once.
-    let sessions = join_all(targets.iter().map(|target| {
-        open_session(
-            target,
-            &identity.account,
-            &caller,
-            &settings.accounts.role,
-            &partition,
-            &home_region,
-            &limits,
-            &log,
-        )
-    }))
+    let opener = Caller {
+        account: identity.account.clone(),
+        partition: partition.clone(),
+        home_region: home_region.clone(),
+        clients: caller.clone(),
+    };
+    let sessions = join_all(
+        targets
+            .iter()
+            .map(|target| opener.open_session(target, &settings.accounts.role, &limits)),
+    )
     .await;
     let scan = Scan {
         partition: partition.clone(),
@@ -386,52 +369,54 @@ fn plan_accounts(
     Ok((targets, skipped))
 }
 
-/// The caller's own session for its account; an assumed role for every other.
-#[allow(clippy::too_many_arguments)]
-async fn open_session<'t>(
-    target: &'t Target,
-    caller_account: &str,
-    caller: &Arc<Clients>,
-    role: &RoleSpec,
-    partition: &str,
-    home_region: &str,
-    limits: &Limits,
-    log: &ApiCallLog,
-) -> (&'t Target, Result<Session, ObservationError>) {
-    if target.id == caller_account {
-        let session = Session {
-            account: target.id.clone(),
-            clients: caller.clone(),
-        };
-        return (target, Ok(session));
-    }
-    let assumed = limits
-        .run(
-            caller_account,
-            Service::Sts,
-            home_region,
-            AssumedRole::assume(
-                caller.sts(home_region),
-                role.arn(partition, &target.id),
-                role,
-            ),
-        )
-        .await;
-    let session = assumed.map(|assumed| {
-        let config = caller
-            .config()
-            .to_builder()
-            .credentials_provider(SharedCredentialsProvider::new(assumed))
-            .build();
-        Session {
-            account: target.id.clone(),
-            clients: Arc::new(Clients::new(config, log.clone())),
+/// The credentials trailwarden was started with, and what they tell.
+struct Caller {
+    account: String,
+    partition: String,
+    home_region: String,
+    clients: Arc<Clients>,
+}
+
+impl Caller {
+    /// The caller's own session for its account; an assumed role for every other.
+    async fn open_session<'t>(
+        &self,
+        target: &'t Target,
+        role: &RoleSpec,
+        limits: &Limits,
+    ) -> (&'t Target, Result<Session, ObservationError>) {
+        if target.id == self.account {
+            let session = Session {
+                account: target.id.clone(),
+                clients: self.clients.clone(),
+            };
+            return (target, Ok(session));
         }
-    });
-    if let Err(error) = &session {
-        tracing::warn!(account = %target.id, %error, "cannot open a session");
+        let home = self.home_region.as_str();
+        let assumed = limits
+            .run(
+                &self.account,
+                Service::Sts,
+                home,
+                AssumedRole::assume(
+                    self.clients.sts(home),
+                    role.arn(&self.partition, &target.id),
+                    role,
+                ),
+            )
+            .await;
+        let session = assumed.map(|assumed| Session {
+            account: target.id.clone(),
+            clients: Arc::new(
+                self.clients
+                    .with_credentials(SharedCredentialsProvider::new(assumed)),
+            ),
+        });
+        if let Err(error) = &session {
+            tracing::warn!(account = %target.id, %error, "cannot open a session");
+        }
+        (target, session)
     }
-    (target, session)
 }
 
 /// Two references (an alias ARN and the key ARN) may resolve to one key: keep one entry

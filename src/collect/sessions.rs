@@ -58,7 +58,10 @@ impl AssumedRole {
             primed: Mutex::default(),
         };
         let credentials = assumed.fetch().await?;
-        assumed.primed = Mutex::new(Some(credentials));
+        *assumed
+            .primed
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(credentials);
         Ok(assumed)
     }
 

@@ -103,16 +103,20 @@ pub struct AccountSummary<'a> {
 
 /// The per-account view of a report, in account order (accounts without findings included).
 pub fn account_summaries<'a>(report: &Report<'a>) -> Vec<AccountSummary<'a>> {
-    let findings = &report.evaluation.findings;
+    let mut by_account: std::collections::BTreeMap<&str, Vec<&crate::engine::Finding>> =
+        std::collections::BTreeMap::new();
+    for finding in &report.evaluation.findings {
+        by_account
+            .entry(finding.account.as_str())
+            .or_default()
+            .push(finding);
+    }
     report
         .inventory
         .accounts
         .values()
         .map(|account| {
-            let own = findings
-                .iter()
-                .filter(|f| f.account == account.id)
-                .collect::<Vec<_>>();
+            let own = by_account.remove(account.id.as_str()).unwrap_or_default();
             let mut rules = std::collections::BTreeMap::new();
             for finding in &own {
                 rules

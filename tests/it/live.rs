@@ -12,10 +12,6 @@ const AP: &str = "ap-southeast-2";
 /// A region moto reports as not opted in: listed on the command line, it must be skipped.
 const NOT_ENABLED: &str = "me-south-1";
 
-fn run(moto: &Moto, args: &[&str]) -> (i32, String, String) {
-    moto.run(args)
-}
-
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("file written")).expect("JSON")
 }
@@ -116,22 +112,19 @@ fn scan_finds_what_was_seeded_and_matches_collect_then_evaluate() {
     let scan_report = dir.path().join("scan.json");
     let scan_snapshot = dir.path().join("scan-inventory.json");
     let endpoint = moto.endpoint();
-    let (code, _, stderr) = run(
-        &moto,
-        &[
-            "scan",
-            "--endpoint-url",
-            &endpoint,
-            "--regions",
-            &regions,
-            "--format",
-            "json",
-            "-o",
-            scan_report.to_str().expect("path"),
-            "--snapshot",
-            scan_snapshot.to_str().expect("path"),
-        ],
-    );
+    let (code, _, stderr) = moto.run(&[
+        "scan",
+        "--endpoint-url",
+        &endpoint,
+        "--regions",
+        &regions,
+        "--format",
+        "json",
+        "-o",
+        scan_report.to_str().expect("path"),
+        "--snapshot",
+        scan_snapshot.to_str().expect("path"),
+    ]);
     assert_eq!(code, 3, "failures found, nothing incomplete: {stderr}");
     let scan = read_json(&scan_report);
     let inventory = read_json(&scan_snapshot);
@@ -211,43 +204,34 @@ fn scan_finds_what_was_seeded_and_matches_collect_then_evaluate() {
 
     // Offline evaluation of the scan's own snapshot gives the same findings.
     let offline_report = dir.path().join("offline.json");
-    let (code, _, stderr) = run(
-        &moto,
-        &[
-            "evaluate",
-            scan_snapshot.to_str().expect("path"),
-            "--format",
-            "json",
-            "-o",
-            offline_report.to_str().expect("path"),
-        ],
-    );
+    let (code, _, stderr) = moto.run(&[
+        "evaluate",
+        scan_snapshot.to_str().expect("path"),
+        "--format",
+        "json",
+        "-o",
+        offline_report.to_str().expect("path"),
+    ]);
     assert_eq!(code, 3, "{stderr}");
     assert_eq!(read_json(&offline_report)["findings"], scan["findings"]);
 
     // A separate `collect` + `evaluate` sees the same estate the same way.
     let collected = dir.path().join("collected.json");
-    let (code, _, stderr) = run(
-        &moto,
-        &[
-            "collect",
-            "--regions",
-            &regions,
-            "-o",
-            collected.to_str().expect("path"),
-        ],
-    );
+    let (code, _, stderr) = moto.run(&[
+        "collect",
+        "--regions",
+        &regions,
+        "-o",
+        collected.to_str().expect("path"),
+    ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("2 trail(s)"), "{stderr}");
-    let (_, stdout, stderr) = run(
-        &moto,
-        &[
-            "evaluate",
-            collected.to_str().expect("path"),
-            "--format",
-            "json",
-        ],
-    );
+    let (_, stdout, stderr) = moto.run(&[
+        "evaluate",
+        collected.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
     let evaluated: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
     assert_eq!(statuses(&evaluated), statuses(&scan));
 }
@@ -259,16 +243,13 @@ fn every_call_of_a_scan_is_a_read_in_the_published_policy() {
     moto.clear_requests();
     let dir = tempfile::tempdir().expect("tempdir");
     let snapshot = dir.path().join("inventory.json");
-    let (code, _, stderr) = run(
-        &moto,
-        &[
-            "collect",
-            "--regions",
-            &format!("{HOME},{EU}"),
-            "-o",
-            snapshot.to_str().expect("path"),
-        ],
-    );
+    let (code, _, stderr) = moto.run(&[
+        "collect",
+        "--regions",
+        &format!("{HOME},{EU}"),
+        "-o",
+        snapshot.to_str().expect("path"),
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let inventory = read_json(&snapshot);
     let (called, allowed, _) = moto.check_calls(&inventory);
@@ -321,18 +302,15 @@ fn an_unreadable_bucket_in_another_account_is_an_error_and_the_rest_is_evaluated
         trail
     });
     // Gate on critical only: the medium FAIL (no KMS key) does not gate, the unknown does.
-    let (code, stdout, stderr) = run(
-        &moto,
-        &[
-            "scan",
-            "--regions",
-            HOME,
-            "--format",
-            "json",
-            "--fail-on",
-            "critical",
-        ],
-    );
+    let (code, stdout, stderr) = moto.run(&[
+        "scan",
+        "--regions",
+        HOME,
+        "--format",
+        "json",
+        "--fail-on",
+        "critical",
+    ]);
     assert_eq!(
         code, 4,
         "unknown results make the scan incomplete: {stderr}"
@@ -368,20 +346,17 @@ fn a_region_whose_calls_fail_is_recorded_and_the_others_are_scanned() {
     });
     let dir = tempfile::tempdir().expect("tempdir");
     let snapshot = dir.path().join("inventory.json");
-    let (code, stdout, stderr) = run(
-        &moto,
-        &[
-            "scan",
-            "--regions",
-            &format!("{HOME},{AP}"),
-            "--max-attempts",
-            "1",
-            "--format",
-            "json",
-            "--snapshot",
-            snapshot.to_str().expect("path"),
-        ],
-    );
+    let (code, stdout, stderr) = moto.run(&[
+        "scan",
+        "--regions",
+        &format!("{HOME},{AP}"),
+        "--max-attempts",
+        "1",
+        "--format",
+        "json",
+        "--snapshot",
+        snapshot.to_str().expect("path"),
+    ]);
     assert_ne!(code, 1, "a failing region never aborts the scan: {stderr}");
     let report: Value = serde_json::from_str(&stdout).expect("JSON report");
     assert_eq!(status_of(&report, "TW101", ACCOUNT), "PASS");

@@ -136,14 +136,6 @@ async fn seed_organization(moto: &Moto) -> Organization {
     }
 }
 
-fn run(moto: &Moto, args: &[&str]) -> (i32, String, String) {
-    moto.run(args)
-}
-
-fn status(report: &Value, rule: &str, resource: &str) -> String {
-    status_of(report, rule, resource)
-}
-
 fn message(report: &Value, rule: &str, resource: &str) -> String {
     finding(report, rule, resource)["message"]
         .as_str()
@@ -170,7 +162,7 @@ fn scan_organization(moto: &Moto, estate: &Organization, extra: &[&str]) -> (Val
         snapshot.to_str().expect("path"),
     ];
     args.extend_from_slice(extra);
-    let (code, stdout, stderr) = run(moto, &args);
+    let (code, stdout, stderr) = moto.run(&args);
     // Findings include FAILs and ERRORs: exit 3 (failures outrank incompleteness).
     assert_eq!(code, 3, "{stderr}");
     let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
@@ -234,7 +226,7 @@ fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
     );
 
     // A member that cannot see the organization trail is covered by it, and says so.
-    assert_eq!(status(&report, "TW101", &estate.covered_only), "PASS");
+    assert_eq!(status_of(&report, "TW101", &estate.covered_only), "PASS");
     assert!(
         message(&report, "TW101", &estate.covered_only)
             .contains(&format!("organization trail of account {ACCOUNT}")),
@@ -250,23 +242,23 @@ fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
     .map(|a| a.to_string())
     {
         let account = account.as_str();
-        assert_eq!(status(&report, "TW101", account), "PASS", "{account}");
+        assert_eq!(status_of(&report, "TW101", account), "PASS", "{account}");
     }
     // Organization-level rules, and the forensic vault's log-archive rule.
-    assert_eq!(status(&report, "TW105", &estate.id), "PASS");
-    assert_eq!(status(&report, "TW106", &estate.id), "PASS");
-    assert_eq!(status(&report, "TW203", &estate.org_trail), "PASS");
-    assert_eq!(status(&report, "TW203", &estate.own_good_trail), "FAIL");
+    assert_eq!(status_of(&report, "TW105", &estate.id), "PASS");
+    assert_eq!(status_of(&report, "TW106", &estate.id), "PASS");
+    assert_eq!(status_of(&report, "TW203", &estate.org_trail), "PASS");
+    assert_eq!(status_of(&report, "TW203", &estate.own_good_trail), "FAIL");
 
     // A member's own bad trail is still judged on its own.
-    assert_eq!(status(&report, "TW102", &estate.bad_trail), "FAIL");
-    assert_eq!(status(&report, "TW102", &estate.org_trail), "PASS");
+    assert_eq!(status_of(&report, "TW102", &estate.bad_trail), "FAIL");
+    assert_eq!(status_of(&report, "TW102", &estate.org_trail), "PASS");
 
     // The account whose role cannot be assumed: the organization trail still covers it (a
     // fact of the management account), but whatever needs its own trails is ERROR, naming
     // why; and the scan went on for the others.
-    assert_eq!(status(&report, "TW101", &estate.unassumable), "PASS");
-    assert_eq!(status(&report, "TW104", &estate.unassumable), "ERROR");
+    assert_eq!(status_of(&report, "TW101", &estate.unassumable), "PASS");
+    assert_eq!(status_of(&report, "TW104", &estate.unassumable), "ERROR");
     let why = message(&report, "TW104", &estate.unassumable);
     assert!(why.contains("sts:AssumeRole"), "{why}");
     assert!(
@@ -289,15 +281,15 @@ fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
         estate.log_archive.as_str()
     );
     let org_bucket_arn = format!("arn:aws:s3:::{ORG_BUCKET}");
-    assert_eq!(status(&report, "TW201", &org_bucket_arn), "PASS");
-    assert_eq!(status(&report, "TW202", &org_bucket_arn), "PASS");
+    assert_eq!(status_of(&report, "TW201", &org_bucket_arn), "PASS");
+    assert_eq!(status_of(&report, "TW202", &org_bucket_arn), "PASS");
 
     // A bucket of an account outside the scan is unreadable: ERROR with the reason, never FAIL.
     let outside_arn = format!("arn:aws:s3:::{OUTSIDE_BUCKET}");
     for rule in ["TW201", "TW202"] {
-        assert_eq!(status(&report, rule, &outside_arn), "ERROR", "{rule}");
+        assert_eq!(status_of(&report, rule, &outside_arn), "ERROR", "{rule}");
     }
-    assert_eq!(status(&report, "TW501", &estate.bad_trail), "ERROR");
+    assert_eq!(status_of(&report, "TW501", &estate.bad_trail), "ERROR");
     assert!(
         message(&report, "TW201", &outside_arn).contains("none of the"),
         "{}",
@@ -320,7 +312,7 @@ fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
     let dir = tempfile::tempdir().expect("tempdir");
     let snapshot = dir.path().join("inventory.json");
     std::fs::write(&snapshot, inventory.to_string()).expect("write snapshot");
-    let (_, table, stderr) = run(&moto, &["evaluate", snapshot.to_str().expect("path")]);
+    let (_, table, stderr) = moto.run(&["evaluate", snapshot.to_str().expect("path")]);
     assert!(table.contains("Accounts × key controls"), "{stderr}{table}");
     assert!(
         table.contains(&format!("Org        {}", estate.id)),
@@ -342,10 +334,10 @@ fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
 
     // A key of the log-archive account is read there; one of an account outside the scan
     // cannot be read: ERROR, not FAIL.
-    assert_eq!(status(&report, "TW401", &estate.org_trail), "PASS");
-    assert_eq!(status(&report, "TW402", &estate.archive_key), "PASS");
-    assert_eq!(status(&report, "TW402", &estate.outside_key), "ERROR");
-    assert_eq!(status(&report, "TW401", &estate.bad_trail), "ERROR");
+    assert_eq!(status_of(&report, "TW401", &estate.org_trail), "PASS");
+    assert_eq!(status_of(&report, "TW402", &estate.archive_key), "PASS");
+    assert_eq!(status_of(&report, "TW402", &estate.outside_key), "ERROR");
+    assert_eq!(status_of(&report, "TW401", &estate.bad_trail), "ERROR");
     assert!(
         message(&report, "TW402", &estate.outside_key).contains("not scanned"),
         "{}",
@@ -361,22 +353,19 @@ fn accounts_can_be_named_and_roles_chosen() {
     let dir = tempfile::tempdir().expect("tempdir");
     let snapshot = dir.path().join("inventory.json");
     let accounts = format!("{},{}", estate.covered_only, estate.unassumable);
-    let (code, _, stderr) = run(
-        &moto,
-        &[
-            "collect",
-            "--accounts",
-            &accounts,
-            "--role-name",
-            "BreakGlassAdmin",
-            "--role-session-name",
-            "audit-2026",
-            "--regions",
-            HOME,
-            "-o",
-            snapshot.to_str().expect("path"),
-        ],
-    );
+    let (code, _, stderr) = moto.run(&[
+        "collect",
+        "--accounts",
+        &accounts,
+        "--role-name",
+        "BreakGlassAdmin",
+        "--role-session-name",
+        "audit-2026",
+        "--regions",
+        HOME,
+        "-o",
+        snapshot.to_str().expect("path"),
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let inventory: Value =
         serde_json::from_str(&std::fs::read_to_string(&snapshot).expect("snapshot")).expect("JSON");
@@ -400,7 +389,7 @@ fn accounts_can_be_named_and_roles_chosen() {
 fn a_scope_that_cannot_be_resolved_is_a_clear_error() {
     let moto = start();
     // No organization exists: --org cannot list accounts.
-    let (code, stdout, stderr) = run(&moto, &["scan", "--org", "--regions", HOME]);
+    let (code, stdout, stderr) = moto.run(&["scan", "--org", "--regions", HOME]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stdout.is_empty());
     assert!(
@@ -409,14 +398,11 @@ fn a_scope_that_cannot_be_resolved_is_a_clear_error() {
     );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     // Excluding every account leaves nothing to scan.
-    let (code, _, stderr) = run(
-        &moto,
-        &["scan", "--exclude-accounts", ACCOUNT, "--regions", HOME],
-    );
+    let (code, _, stderr) = moto.run(&["scan", "--exclude-accounts", ACCOUNT, "--regions", HOME]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("nothing to scan"), "{stderr}");
     // A malformed account id is refused before any call.
-    let (code, _, stderr) = run(&moto, &["scan", "--accounts", "12345"]);
+    let (code, _, stderr) = moto.run(&["scan", "--accounts", "12345"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("not an AWS account id"), "{stderr}");
 }
