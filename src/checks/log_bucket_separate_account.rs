@@ -18,10 +18,15 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             outcomes.push(outcome.error(format!("bucket {name} was not collected")));
             continue;
         };
-        let outcome = outcome.evidence(
-            format!("{}.owner_account", path::bucket(name)),
-            &bucket.owner_account,
-        );
+        let outcome = outcome
+            .evidence(
+                format!("{}.owner_account", path::bucket(name)),
+                &bucket.owner_account,
+            )
+            .evidence(
+                format!("{}.not_owned_by", path::bucket(name)),
+                &bucket.not_owned_by,
+            );
         outcomes.push(match (bucket.owner_account.as_deref(), log_archive) {
             (Some(owner), "") if owner == trail_account => outcome.fail(format!(
                 "{name} is in the trail's own account {owner}: whoever controls the account controls its logs"
@@ -39,10 +44,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                 Err(error) => outcome.error(format!(
                     "the owner of {name} is unknown: the bucket could not be read ({error})"
                 )),
-                // Located, yet not with the trail's account as expected owner: it is kept in
-                // an account the scan did not cover.
+                // The collector proved the trail's account does not own it: it is kept in an
+                // account the scan did not cover.
                 Ok(_) if log_archive.is_empty()
-                    && ctx.inventory.accounts.contains_key(trail_account) =>
+                    && bucket.not_owned_by.iter().any(|a| a == trail_account) =>
                 {
                     outcome.pass(format!(
                         "{name} is not owned by the trail's account {trail_account} (its owner was not scanned)"

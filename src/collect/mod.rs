@@ -810,6 +810,7 @@ impl Scan<'_> {
             return;
         }
         let probe = self.locate(referrer, name, Some(&referrer.account)).await;
+        let mut not_owned_by = Vec::new();
         let (reader, location, owner) = match probe {
             Ok(region) => (
                 referrer,
@@ -840,6 +841,21 @@ impl Scan<'_> {
                         // granting the referrer read access allows.
                         let located = self.locate(referrer, name, None).await;
                         let mut location = failure::observe("s3:GetBucketLocation", located);
+                        if location.is_ok() {
+                            // Refused with the referrer as expected owner, answered without:
+                            // not the referrer's, nor any scanned account's that listed its own.
+                            not_owned_by.push(referrer.account.clone());
+                            if let Some(owners) = owners {
+                                not_owned_by.extend(
+                                    self.sessions
+                                        .keys()
+                                        .filter(|account| !owners.unknown.contains(account))
+                                        .cloned(),
+                                );
+                            }
+                            not_owned_by.sort();
+                            not_owned_by.dedup();
+                        }
                         if let (Observed::Error(error), Some(owners)) = (&mut location, owners) {
                             error.message = format!(
                                 "{}; the bucket belongs to none of the {} scanned account(s){}",
@@ -899,6 +915,7 @@ impl Scan<'_> {
         let bucket = Bucket {
             name: name.to_owned(),
             owner_account: owner,
+            not_owned_by,
             region: Observed::Ok(region.clone()),
             acl,
             policy,
@@ -1095,6 +1112,7 @@ fn unlocated_bucket(name: &str, location_error: ObservationError) -> Bucket {
     Bucket {
         name: name.to_owned(),
         owner_account: None,
+        not_owned_by: Vec::new(),
         region: Observed::Error(location_error.clone()),
         acl: Observed::Error(not_asked("s3:GetBucketAcl")),
         policy: Observed::Error(not_asked("s3:GetBucketPolicy")),

@@ -135,6 +135,12 @@ impl Inventory {
             if bucket.name.is_empty() {
                 return Err("a bucket has an empty name".into());
             }
+            if let Some(bad) = bucket.not_owned_by.iter().find(|id| !is_account_id(id)) {
+                return Err(format!(
+                    "bucket {}: not_owned_by `{bad}` must be 12 digits",
+                    bucket.name
+                ));
+            }
             if let Some(owner) = &bucket.owner_account {
                 if !is_account_id(owner) {
                     return Err(format!(

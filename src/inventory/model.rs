@@ -354,6 +354,12 @@ pub struct Bucket {
     /// or the trail owner's account for a same-account bucket).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_account: Option<String>,
+    /// When the owner is unknown: accounts proved not to own the bucket (sorted). The
+    /// referrer, whose `GetBucketLocation` with itself as expected owner was refused while the
+    /// same call without it succeeded, and every scanned account whose bucket list (which
+    /// could be read) lacks it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_owned_by: Vec<String>,
     /// `s3:GetBucketLocation`, normalized (`us-east-1` for the empty answer).
     #[serde(default)]
     pub region: Observed<String>,

@@ -332,6 +332,43 @@ fn an_unreadable_bucket_in_another_account_is_an_error_and_the_rest_is_evaluated
 }
 
 #[test]
+fn a_readable_bucket_of_another_account_is_proved_not_the_trails_own() {
+    // Cross-account reads allowed: the bucket answers without the owner condition.
+    let moto = Moto::start(&[]);
+    let trail = block_on(async {
+        let home = moto.config(HOME).await;
+        let archive = moto.config_in_account("222222222222", HOME).await;
+        seed::bucket(&home, "tw-shared-archive").await;
+        let trail = seed::trail(
+            &home,
+            seed::TrailSpec::multi_region("to-shared", "tw-shared-archive"),
+        )
+        .await;
+        seed::delete_bucket(&home, "tw-shared-archive").await;
+        seed::bucket(&archive, "tw-shared-archive").await;
+        trail
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let snapshot = dir.path().join("inventory.json");
+    let (_, stdout, stderr) = moto.run(&[
+        "scan",
+        "--regions",
+        HOME,
+        "--format",
+        "json",
+        "--snapshot",
+        snapshot.to_str().expect("path"),
+    ]);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    let inventory = read_json(&snapshot);
+    let bucket = &inventory["buckets"][0];
+    assert_eq!(bucket["name"], "tw-shared-archive");
+    assert!(bucket["owner_account"].is_null(), "{bucket}");
+    assert_eq!(bucket["not_owned_by"], serde_json::json!([ACCOUNT]));
+    assert_eq!(status_of(&report, "TW203", &trail), "PASS");
+}
+
+#[test]
 fn a_region_whose_calls_fail_is_recorded_and_the_others_are_scanned() {
     let moto = Moto::start(&[("TRAILWARDEN_FAIL_REGIONS", AP)]);
     let trail = block_on(async {

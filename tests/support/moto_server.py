@@ -10,6 +10,7 @@ The middleware also
     check on the wire what trailwarden sent, independently of trailwarden's own call log;
   * fails every request signed for a region in TRAILWARDEN_FAIL_REGIONS (HTTP 503), to test
     a region whose calls fail;
+  * refuses S3 requests whose expected bucket owner is not the bucket's (as AWS does);
   * delays every request by TRAILWARDEN_LATENCY_MS milliseconds (or as set by
     GET /_trailwarden/latency/MS), to benchmark against a realistic round-trip time;
     GET /_trailwarden/requests/clear empties the request log.
@@ -138,6 +139,25 @@ def require_assumable_roles():
     STSBackend.assume_role = assume_role
 
 
+def expected_owner_mismatch(environ):
+    """AWS: an S3 request with `x-amz-expected-bucket-owner` naming another account than the
+    bucket's owner is refused with 403 AccessDenied (moto ignores the header). Returns the
+    error body, or None when the request may proceed."""
+    expected = environ.get("HTTP_X_AMZ_EXPECTED_BUCKET_OWNER")
+    bucket = environ.get("PATH_INFO", "").lstrip("/").split("/", 1)[0]
+    if not expected or not bucket:
+        return None
+    from moto.s3.models import s3_backends
+
+    owner = s3_backends.bucket_accounts.get(bucket)
+    if owner is None or owner[1] == expected:
+        return None
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'
+        b"<Message>Access Denied</Message></Error>"
+    )
+
+
 # --- Middleware -----------------------------------------------------------------------
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
@@ -200,6 +220,15 @@ class Middleware:
         if region in self.fail_regions:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"injected failure for region " + region.encode()]
+
+        if service == "s3":
+            refused = expected_owner_mismatch(environ)
+            if refused is not None:
+                start_response(
+                    "403 Forbidden",
+                    [("Content-Type", "application/xml"), ("Content-Length", str(len(refused)))],
+                )
+                return [refused]
 
         query = environ.get("QUERY_STRING", "")
         if service == "s3" and record["method"] == "GET" and re.match(r"^versioning(=|&|$)", query):
