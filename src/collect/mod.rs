@@ -1153,6 +1153,94 @@ mod tests {
         }
     }
 
+    fn scope(accounts: Option<&[&str]>, exclude: &[&str]) -> AccountScope {
+        AccountScope {
+            organization: true,
+            accounts: accounts.map(|ids| ids.iter().map(|id| (*id).to_owned()).collect()),
+            exclude: exclude.iter().map(|id| (*id).to_owned()).collect(),
+            role: RoleSpec {
+                name: "OrganizationAccountAccessRole".into(),
+                external_id: None,
+                session_name: "trailwarden".into(),
+            },
+        }
+    }
+
+    fn organization() -> Organization {
+        let account = |id: &str, status: &str| crate::inventory::OrganizationAccount {
+            id: id.into(),
+            name: format!("name-{id}"),
+            status: status.into(),
+        };
+        Organization {
+            id: "o-test".into(),
+            management_account_id: "111111111111".into(),
+            accounts: vec![
+                account("111111111111", "ACTIVE"),
+                account("222222222222", "ACTIVE"),
+                account("333333333333", "SUSPENDED"),
+                account("444444444444", "ACTIVE"),
+            ],
+            cloudtrail_delegated_administrators: Observed::default(),
+            trusted_services: Observed::default(),
+        }
+    }
+
+    fn ids(targets: &[Target]) -> Vec<&str> {
+        targets.iter().map(|t| t.id.as_str()).collect()
+    }
+
+    #[test]
+    fn an_organization_scope_skips_suspended_excluded_and_non_member_accounts() {
+        let org = organization();
+        let (targets, skipped) =
+            plan_accounts(&scope(None, &["444444444444"]), "111111111111", Some(&org))
+                .expect("plan");
+        assert_eq!(ids(&targets), ["111111111111", "222222222222"]);
+        assert_eq!(targets[1].name.as_deref(), Some("name-222222222222"));
+        let reasons = skipped
+            .iter()
+            .map(|s| (s.id.as_str(), s.reason.as_str()))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            reasons,
+            [
+                ("333333333333", "account is SUSPENDED"),
+                ("444444444444", "excluded by --exclude-accounts")
+            ]
+        );
+
+        // --accounts narrows the organization; an id outside it is skipped, not scanned.
+        let named = ["222222222222", "999999999999", "222222222222"];
+        let (targets, skipped) =
+            plan_accounts(&scope(Some(&named), &[]), "111111111111", Some(&org)).expect("plan");
+        assert_eq!(ids(&targets), ["222222222222"]);
+        assert_eq!(skipped.len(), 1);
+        assert!(skipped[0]
+            .reason
+            .contains("not an account of organization o-test"));
+    }
+
+    #[test]
+    fn without_an_organization_the_named_accounts_or_the_caller_are_scanned() {
+        let mut named = scope(Some(&["333333333333", "222222222222", "333333333333"]), &[]);
+        named.organization = false;
+        let (targets, skipped) = plan_accounts(&named, "111111111111", None).expect("plan");
+        assert_eq!(ids(&targets), ["222222222222", "333333333333"]);
+        assert!(skipped.is_empty());
+
+        let mut caller_only = scope(None, &[]);
+        caller_only.organization = false;
+        let (targets, _) = plan_accounts(&caller_only, "111111111111", None).expect("plan");
+        assert_eq!(ids(&targets), ["111111111111"]);
+
+        let mut everything_excluded = scope(None, &["111111111111"]);
+        everything_excluded.organization = false;
+        let error =
+            plan_accounts(&everything_excluded, "111111111111", None).expect_err("nothing left");
+        assert!(error.to_string().contains("nothing to scan"), "{error}");
+    }
+
     #[test]
     fn all_regions_scans_the_enabled_and_skips_the_rest() {
         let (plan, error) = plan_regions(&RegionSelection::All, "eu-west-1", Ok(available()));
