@@ -112,7 +112,7 @@ pub fn management_coverage(selectors: &EventSelectors) -> ManagementCoverage {
 
 /// Whether a field selector lets `value` through. Operators are AND-ed; the values of one
 /// operator are OR-ed (positive) or all excluded (negative), as AWS documents.
-fn admits(field: &AdvancedFieldSelector, value: &str) -> bool {
+pub fn admits(field: &AdvancedFieldSelector, value: &str) -> bool {
     let positive = |values: &[String], test: &dyn Fn(&str) -> bool| {
         values.is_empty() || values.iter().any(|v| test(v))
     };
@@ -125,7 +125,7 @@ fn admits(field: &AdvancedFieldSelector, value: &str) -> bool {
         && negative(&field.not_ends_with, &|v| value.ends_with(v))
 }
 
-fn describe(field: &AdvancedFieldSelector) -> String {
+pub fn describe(field: &AdvancedFieldSelector) -> String {
     let mut parts = Vec::new();
     for (op, values) in [
         ("equals", &field.equals),

@@ -2,7 +2,9 @@
 //! and says why, so findings can show their reasoning.
 
 pub mod bucket_exposure;
+pub mod data_events;
 pub mod event_selectors;
+pub mod policy;
 pub mod retention;
 pub mod trail_coverage;
 mod truth;

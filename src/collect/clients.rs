@@ -53,6 +53,7 @@ pub struct Clients {
     s3: PerRegion<aws_sdk_s3::Client>,
     s3control: PerRegion<aws_sdk_s3control::Client>,
     organizations: PerRegion<aws_sdk_organizations::Client>,
+    config_service: PerRegion<aws_sdk_config::Client>,
 }
 
 macro_rules! client {
@@ -82,6 +83,7 @@ impl Clients {
         self.s3.clear();
         self.s3control.clear();
         self.organizations.clear();
+        self.config_service.clear();
     }
 
     /// Clients of another session (an assumed role): the same settings and call log, other
@@ -110,6 +112,7 @@ impl Clients {
             s3: PerRegion::default(),
             s3control: PerRegion::default(),
             organizations: PerRegion::default(),
+            config_service: PerRegion::default(),
         }
     }
 
@@ -124,6 +127,7 @@ impl Clients {
     client!(kms, aws_sdk_kms);
     client!(logs, aws_sdk_cloudwatchlogs);
     client!(organizations, aws_sdk_organizations);
+    client!(config_service, aws_sdk_config);
 
     /// S3, with path-style addressing on a custom endpoint: bucket-named hosts
     /// (`bucket.127.0.0.1`) do not resolve on an AWS-compatible endpoint.

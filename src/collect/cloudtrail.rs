@@ -1,11 +1,13 @@
 //! CloudTrail: trails per region (shadow trails included), then each trail's status, event
-//! selectors and insight selectors, asked once in the trail's home region.
+//! selectors, insight selectors and tags, asked once in the trail's home region; and each
+//! region's CloudTrail Lake event data stores.
 
 use super::failure::{observation_error, observe, observe_or};
 use super::timestamp;
 use crate::inventory::{
-    AdvancedEventSelector, AdvancedFieldSelector, Arn, DataResource, ErrorKind, EventSelector,
-    EventSelectors, InsightSelector, ObservationError, Observed, ReadWriteType, Trail, TrailStatus,
+    AdvancedEventSelector, AdvancedFieldSelector, Arn, DataResource, ErrorKind, EventDataStore,
+    EventSelector, EventSelectors, InsightSelector, ObservationError, Observed, ReadWriteType, Tag,
+    Trail, TrailStatus,
 };
 use aws_sdk_cloudtrail::Client;
 
@@ -52,6 +54,7 @@ pub async fn describe_trails(client: &Client) -> Result<Vec<Trail>, ObservationE
                 status: Observed::default(),
                 event_selectors: Observed::default(),
                 insight_selectors: Observed::default(),
+                tags: Observed::default(),
             })
         })
         .collect()
@@ -115,8 +118,14 @@ fn event_selectors_of(
             exclude_management_event_sources: selector.exclude_management_event_sources().to_vec(),
         })
         .collect();
-    let advanced = output
-        .advanced_event_selectors()
+    let advanced = advanced_selectors(output.advanced_event_selectors());
+    EventSelectors { classic, advanced }
+}
+
+fn advanced_selectors(
+    selectors: &[aws_sdk_cloudtrail::types::AdvancedEventSelector],
+) -> Vec<AdvancedEventSelector> {
+    selectors
         .iter()
         .map(|selector| AdvancedEventSelector {
             name: non_empty(selector.name()),
@@ -134,8 +143,7 @@ fn event_selectors_of(
                 })
                 .collect(),
         })
-        .collect();
-    EventSelectors { classic, advanced }
+        .collect()
 }
 
 pub async fn insight_selectors(client: &Client, arn: &str) -> Observed<Vec<InsightSelector>> {
@@ -157,4 +165,96 @@ pub async fn insight_selectors(client: &Client, arn: &str) -> Observed<Vec<Insig
         &["InsightNotEnabledException"],
         Vec::new,
     )
+}
+
+/// The trail's tags (`ListTags`, paginated by token).
+pub async fn tags(client: &Client, arn: &str) -> Observed<Vec<Tag>> {
+    const ACTION: &str = "cloudtrail:ListTags";
+    let mut tags = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let result = client
+            .list_tags()
+            .resource_id_list(arn)
+            .set_next_token(token.take())
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(e) => return Observed::Error(observation_error(ACTION, &e)),
+        };
+        for list in output.resource_tag_list() {
+            tags.extend(list.tags_list().iter().map(|tag| Tag {
+                key: tag.key().to_owned(),
+                value: tag.value().unwrap_or_default().to_owned(),
+            }));
+        }
+        match output.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    Observed::Ok(tags)
+}
+
+/// The region's CloudTrail Lake event data stores: `ListEventDataStores` (paginated), then
+/// `GetEventDataStore` for each, whose answer is the documented one (the list's per-store
+/// fields are deprecated). One store that cannot be read makes the whole list unknown: a
+/// partial list would read as a complete one.
+pub async fn event_data_stores(client: &Client) -> Observed<Vec<EventDataStore>> {
+    const LIST: &str = "cloudtrail:ListEventDataStores";
+    const GET: &str = "cloudtrail:GetEventDataStore";
+    let mut arns = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let result = client
+            .list_event_data_stores()
+            .set_next_token(token.take())
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(e) => return Observed::Error(observation_error(LIST, &e)),
+        };
+        arns.extend(
+            output
+                .event_data_stores()
+                .iter()
+                .filter_map(|store| store.event_data_store_arn())
+                .map(str::to_owned),
+        );
+        match output.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    let mut stores = Vec::with_capacity(arns.len());
+    for arn in arns {
+        let output = match client
+            .get_event_data_store()
+            .event_data_store(&arn)
+            .send()
+            .await
+        {
+            Ok(output) => output,
+            Err(e) => return Observed::Error(observation_error(GET, &e)),
+        };
+        stores.push(EventDataStore {
+            name: output.name().unwrap_or_default().to_owned(),
+            status: output
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            multi_region_enabled: output.multi_region_enabled().unwrap_or(false),
+            organization_enabled: output.organization_enabled().unwrap_or(false),
+            retention_period: output.retention_period().map(i64::from),
+            termination_protection_enabled: output
+                .termination_protection_enabled()
+                .unwrap_or(false),
+            kms_key_id: non_empty(output.kms_key_id()),
+            advanced_event_selectors: advanced_selectors(output.advanced_event_selectors()),
+            arn: output.event_data_store_arn().unwrap_or(&arn).to_owned(),
+        });
+    }
+    Observed::Ok(stores)
 }

@@ -22,6 +22,7 @@ pub enum Service {
     S3Control,
     Kms,
     Logs,
+    Config,
 }
 
 impl Service {
@@ -33,7 +34,7 @@ impl Service {
     fn limit(self) -> usize {
         match self {
             Service::CloudTrail => 8,
-            Service::Logs | Service::Ec2 | Service::Organizations => 4,
+            Service::Logs | Service::Ec2 | Service::Organizations | Service::Config => 4,
             // Every AssumeRole of a scan is the caller's, in one region: STS allows hundreds
             // per second there, and 500 accounts should not queue behind four slots.
             Service::Sts => 32,

@@ -7,11 +7,13 @@
 //! 1. `sts:GetCallerIdentity` and `ec2:DescribeRegions` (both need only credentials), and
 //!    with `--org` the organization and its accounts;
 //! 2. `sts:AssumeRole` into every other scanned account, all at once;
-//! 3. per account: `ec2:DescribeRegions` (other accounts), then `cloudtrail:DescribeTrails`
-//!    in every enabled region, and the account's S3 Block Public Access;
+//! 3. per account: `ec2:DescribeRegions` (other accounts), then in every enabled region
+//!    `cloudtrail:DescribeTrails`, the CloudTrail Lake event data stores (and their KMS keys)
+//!    and the AWS Config recorders; and the account's S3 Block Public Access;
 //! 4. per trail, as soon as any region of any account lists it: its status, event and
-//!    insight selectors, its bucket's location, its KMS key, its log group;
-//! 5. the bucket's configuration in the bucket's region; the log group's KMS key.
+//!    insight selectors, tags, its bucket's location, its KMS key, its log group;
+//! 5. the bucket's configuration in the bucket's region and its default KMS key; the log
+//!    group's KMS key.
 //!
 //! Each trail, bucket, key and log group is fetched once however many regions and accounts
 //! list it, with the session of the account that owns it when that account is scanned. All
@@ -20,6 +22,7 @@
 pub mod api_calls;
 mod clients;
 mod cloudtrail;
+mod config;
 mod failure;
 mod kms;
 mod limits;
@@ -657,21 +660,46 @@ impl Scan<'_> {
                 "cloudtrail:DescribeTrails",
                 format!("region skipped: {reason}"),
             );
+            let why = format!("region skipped: {reason}");
             return Region {
+                event_data_stores: Observed::failure(
+                    ErrorKind::NotCollected,
+                    "cloudtrail:ListEventDataStores",
+                    &why,
+                ),
+                config_recorders: Observed::failure(
+                    ErrorKind::NotCollected,
+                    "config:DescribeConfigurationRecorders",
+                    &why,
+                ),
                 name: planned.name,
                 skipped: Some(reason),
                 trails,
             };
         }
-        let client = session.clients.cloudtrail(&planned.name);
-        let listed = self
-            .limited(
+        let region = planned.name.as_str();
+        let client = session.clients.cloudtrail(region);
+        let config = session.clients.config_service(region);
+        let (listed, event_data_stores, config_recorders) = tokio::join!(
+            self.limited(
                 session,
                 Service::CloudTrail,
-                &planned.name,
+                region,
                 cloudtrail::describe_trails(&client),
-            )
-            .await;
+            ),
+            self.limited(
+                session,
+                Service::CloudTrail,
+                region,
+                cloudtrail::event_data_stores(&client),
+            ),
+            self.limited(session, Service::Config, region, config::recorders(&config)),
+        );
+        if let Observed::Ok(stores) = &event_data_stores {
+            let keys = stores.iter().filter_map(|store| store.kms_key_id.clone());
+            join_all(keys.map(|key| async move { self.kms_key(session, &key, region).await }))
+                .await;
+        }
         self.progress.region_done();
         let trails = match listed {
             Ok(trails) => {
@@ -692,6 +720,8 @@ impl Scan<'_> {
             name: planned.name,
             skipped: None,
             trails,
+            event_data_stores,
+            config_recorders,
         }
     }
 
@@ -705,7 +735,7 @@ impl Scan<'_> {
         let key = trail.kms_key_id.clone();
         let log_group = trail.log_group_arn().map(str::to_owned);
         let arn = trail.arn.clone();
-        let ((status, event_selectors, insight_selectors), (), (), ()) = tokio::join!(
+        let ((status, event_selectors, insight_selectors, tags), (), (), ()) = tokio::join!(
             async {
                 tokio::join!(
                     self.limited(
@@ -725,6 +755,12 @@ impl Scan<'_> {
                         Service::CloudTrail,
                         &region,
                         cloudtrail::insight_selectors(&client, &arn)
+                    ),
+                    self.limited(
+                        owner,
+                        Service::CloudTrail,
+                        &region,
+                        cloudtrail::tags(&client, &arn)
                     ),
                 )
             },
@@ -747,6 +783,7 @@ impl Scan<'_> {
         trail.status = status;
         trail.event_selectors = event_selectors;
         trail.insight_selectors = insight_selectors;
+        trail.tags = tags;
         self.found(|found| found.trails.push(trail));
     }
 
@@ -912,6 +949,12 @@ impl Scan<'_> {
             self.limited(reader, Service::S3, &region, s3::encryption(&client, name)),
             self.limited(reader, Service::S3, &region, s3::object_lock(&client, name)),
         );
+        if let Ok(Some(key)) = encryption
+            .value()
+            .map(|e| e.as_ref().and_then(|e| e.kms_master_key_id.as_ref()))
+        {
+            self.kms_key(reader, key, &region).await;
+        }
         let bucket = Bucket {
             name: name.to_owned(),
             owner_account: owner,

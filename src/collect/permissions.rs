@@ -104,6 +104,36 @@ pub const READ_ONLY_OPERATIONS: &[Permission] = &[
         "Insights configuration",
     ),
     allow(
+        "CloudTrail",
+        "ListTags",
+        "cloudtrail:ListTags",
+        "the trail's tags",
+    ),
+    allow(
+        "CloudTrail",
+        "ListEventDataStores",
+        "cloudtrail:ListEventDataStores",
+        "CloudTrail Lake event data stores per region",
+    ),
+    allow(
+        "CloudTrail",
+        "GetEventDataStore",
+        "cloudtrail:GetEventDataStore",
+        "each event data store's retention, encryption and protection",
+    ),
+    allow(
+        "Config Service",
+        "DescribeConfigurationRecorders",
+        "config:DescribeConfigurationRecorders",
+        "AWS Config recorders per region",
+    ),
+    allow(
+        "Config Service",
+        "DescribeConfigurationRecorderStatus",
+        "config:DescribeConfigurationRecorderStatus",
+        "whether each recorder is recording",
+    ),
+    allow(
         "S3",
         "GetBucketLocation",
         "s3:GetBucketLocation",

@@ -11,6 +11,7 @@ The middleware also
   * fails every request signed for a region in TRAILWARDEN_FAIL_REGIONS (HTTP 503), to test
     a region whose calls fail;
   * refuses S3 requests whose expected bucket owner is not the bucket's (as AWS does);
+  * answers CloudTrail Lake operations as AWS does where Lake is not offered;
   * delays every request by TRAILWARDEN_LATENCY_MS milliseconds (or as set by
     GET /_trailwarden/latency/MS), to benchmark against a realistic round-trip time;
     GET /_trailwarden/requests/clear empties the request log.
@@ -158,6 +159,23 @@ def expected_owner_mismatch(environ):
     )
 
 
+LAKE_OPERATIONS = {"ListEventDataStores", "GetEventDataStore"}
+
+
+def lake_unavailable(service, action):
+    """AWS: where CloudTrail Lake is not offered, its operations answer
+    `UnsupportedOperationException` (HTTP 400). moto does not implement Lake and answers an
+    HTML 500, which reads as a failure and is retried; this gives AWS's answer instead."""
+    if service != "cloudtrail" or action not in LAKE_OPERATIONS:
+        return None
+    return json.dumps(
+        {
+            "__type": "UnsupportedOperationException",
+            "Message": "CloudTrail Lake is not supported by this endpoint",
+        }
+    ).encode()
+
+
 # --- Middleware -----------------------------------------------------------------------
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
@@ -220,6 +238,14 @@ class Middleware:
         if region in self.fail_regions:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"injected failure for region " + region.encode()]
+
+        unsupported = lake_unavailable(service, action)
+        if unsupported is not None:
+            start_response(
+                "400 Bad Request",
+                [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(unsupported)))],
+            )
+            return [unsupported]
 
         if service == "s3":
             refused = expected_owner_mismatch(environ)
