@@ -2,6 +2,7 @@
 
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
+use super::delivery_health::age;
 use chrono::Duration;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {
@@ -47,24 +48,9 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                 Some(time) => outcome.pass(format!(
                     "{} delivers to {group}; last delivery {} ago",
                     trail.name,
-                    age((ctx.now - time).max(Duration::zero()))
+                    age(ctx.now - time)
                 )),
             }
         })
         .collect())
-}
-
-/// A duration in words a person reads at a glance: `3 h 5 min`, `12 days`.
-fn age(duration: Duration) -> String {
-    if duration.num_days() >= 2 {
-        format!("{} days", duration.num_days())
-    } else if duration.num_hours() >= 1 {
-        format!(
-            "{} h {} min",
-            duration.num_hours(),
-            duration.num_minutes() % 60
-        )
-    } else {
-        format!("{} min", duration.num_minutes())
-    }
 }

@@ -1,6 +1,8 @@
-//! TW501 log-archive-retention — baseline R9: the S3 archive keeps logs at least `min_retention_days`.
+//! TW501 log-archive-retention — baseline R9: the S3 archive keeps logs at least
+//! `min_retention_days`, counting lifecycle expiration of current and noncurrent versions,
+//! versioning and Object Lock (see `analysis::retention`).
 
-use crate::analysis::retention::{applies_to_logs, expires_sooner};
+use crate::analysis::retention::{applies_to_logs, archive_shortfalls, lock_days, Versions};
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
@@ -42,10 +44,45 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             ),
             &applicable,
         );
-        let shorter = applicable
-            .iter()
-            .filter_map(|rule| expires_sooner(rule, min_days))
-            .collect::<Vec<_>>();
+        let versions = match bucket.versioning.value() {
+            Ok(v) if v.status.as_deref() == Some("Enabled") => Some(Versions::Kept),
+            Ok(_) => Some(Versions::NotKept),
+            Err(_) => None,
+        };
+        let lock = match bucket.object_lock.value() {
+            Ok(lock) => Ok(lock.as_ref().and_then(lock_days)),
+            Err(error) => Err(error),
+        };
+        let outcome = outcome
+            .evidence(format!("{}.versioning", path::bucket(name)), &bucket.versioning)
+            .evidence(format!("{}.object_lock", path::bucket(name)), &bucket.object_lock);
+        // Unknown versioning: judge both ways; the verdict stands only if they agree.
+        let judged = |versions| {
+            archive_shortfalls(&applicable, versions, *lock.as_ref().unwrap_or(&None), min_days)
+        };
+        let shorter = match versions {
+            Some(versions) => judged(versions),
+            None => {
+                let (kept, not_kept) = (judged(Versions::Kept), judged(Versions::NotKept));
+                if kept.is_empty() != not_kept.is_empty() {
+                    outcomes.push(outcome.error(format!(
+                        "whether lifecycle rules delete logs in {name} early depends on its versioning, which is unknown"
+                    )));
+                    continue;
+                }
+                not_kept
+            }
+        };
+        if let (false, Err(error)) = (shorter.is_empty(), &lock) {
+            outcomes.push(outcome.error(format!(
+                "lifecycle rules of {name} delete logs early unless Object Lock keeps them, and Object Lock is unknown ({error})"
+            )));
+            continue;
+        }
+        let lock_note = match lock {
+            Ok(Some(days)) => format!("; Object Lock keeps every version {days} days"),
+            _ => String::new(),
+        };
         let transitions = applicable
             .iter()
             .flat_map(|rule| rule.transitions.iter())
@@ -62,7 +99,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         };
         outcomes.push(if shorter.is_empty() {
             outcome.pass(format!(
-                "no lifecycle rule of {name} deletes logs under {prefix} before {min_days} days{transitions}"
+                "no lifecycle rule of {name} deletes logs under {prefix} before {min_days} days{lock_note}{transitions}"
             ))
         } else {
             outcome.fail(format!("logs in s3://{name}/{prefix} are kept less than {min_days} days: {}", shorter.join("; ")))

@@ -4,20 +4,31 @@
 pub mod cloudtrail_delegated_admin;
 pub mod cloudwatch_logs_delivery;
 pub mod cmk_rotation;
+pub mod config_recorder;
+pub mod data_events;
+pub mod delivery_health;
 pub mod global_service_events;
 pub mod global_service_events_duplicated;
+pub mod kms_and_log_groups;
+pub mod lake;
 pub mod log_archive_retention;
+pub mod log_bucket_access_recorded;
+pub mod log_bucket_hardening;
 pub mod log_bucket_access_logging;
 pub mod log_bucket_not_public;
+pub mod log_bucket_policy;
 pub mod log_bucket_separate_account;
 pub mod log_file_validation;
 pub mod log_group_retention;
 pub mod multi_region_trail;
 pub mod organization_trail;
 pub mod trail_kms_cmk;
+pub mod trail_settings;
 
-use crate::engine::Outcome;
-use crate::inventory::{Inventory, Observed, Organization, Trail};
+use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict, Via};
+use crate::analysis::Truth;
+use crate::engine::{Outcome, OutcomeBuilder, RuleContext};
+use crate::inventory::{path, Bucket, Inventory, KmsKey, Observed, Organization, Trail};
 use std::collections::BTreeMap;
 
 /// Region label of findings about an account as a whole.
@@ -82,4 +93,161 @@ fn organization_scope(inventory: &Inventory) -> OrganizationScope<'_> {
                 .not_applicable("the organization was not scanned (scan with --org)"),
         ),
     }
+}
+
+/// What an account-level requirement says in its findings.
+struct Requirement<'a> {
+    /// Completes "TRAIL …" when a covering trail satisfies the requirement.
+    satisfied: &'a str,
+    /// The failure when trails cover the account but none satisfies it (reasons follow).
+    unsatisfied: &'a str,
+    /// The failure when no trail covers the account at all.
+    no_trail: &'a str,
+}
+
+/// One finding per account: PASS when a trail covering it (its own, or an organization
+/// trail) passes `test`; ERROR when none does and some trail, or the account's trail list,
+/// could not be judged; FAIL otherwise. Every covering trail is evidence, with its verdict.
+fn judge_accounts(
+    ctx: &RuleContext,
+    test: impl Fn(&Trail) -> Truth,
+    requirement: Requirement,
+) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    for account in ctx.inventory.accounts.values() {
+        let judgement = judge(ctx.inventory, account, &test);
+        let mut outcome = Outcome::on(&account.id, GLOBAL, &account.id);
+        for (covering, truth) in &judgement.trails {
+            let trail = covering.trail;
+            outcome = outcome.evidence(
+                path::trail(&trail.arn),
+                serde_json::json!({
+                    "via": covering.via,
+                    "is_multi_region": trail.is_multi_region,
+                    "is_logging": trail.status.value().ok().map(|s| s.is_logging),
+                    "verdict": match truth {
+                        Truth::Yes => "qualifies",
+                        Truth::No(_) => "does not qualify",
+                        Truth::Unknown(_) => "unknown",
+                    },
+                    "reasons": truth.reasons(),
+                }),
+            );
+        }
+        outcomes.push(match judgement.verdict {
+            AccountVerdict::Satisfied(covering) => {
+                let via = match covering.via {
+                    Via::Own => String::new(),
+                    Via::OrganizationTrail | Via::Listed => format!(
+                        " (organization trail of account {})",
+                        covering.trail.owner_account()
+                    ),
+                };
+                outcome.pass(format!(
+                    "{}{via} {}",
+                    covering.trail.name, requirement.satisfied
+                ))
+            }
+            AccountVerdict::Unknown(why) => outcome.error(why),
+            AccountVerdict::Unsatisfied(reasons) if reasons.is_empty() => {
+                outcome.fail(requirement.no_trail)
+            }
+            AccountVerdict::Unsatisfied(reasons) => outcome.fail(format!(
+                "{}: {}",
+                requirement.unsatisfied,
+                reasons.join("; ")
+            )),
+        });
+    }
+    outcomes
+}
+
+/// A trail's data as a truth: its observed value, or unknown with the reason.
+fn observed<'t, T>(trail: &Trail, what: &str, value: &'t Observed<T>) -> Result<&'t T, Truth> {
+    value
+        .value()
+        .map_err(|error| Truth::unknown(format!("{}: {what} unknown ({error})", trail.name)))
+}
+
+/// `test` holds only for a logging multi-region trail.
+fn logging_multi_region(trail: &Trail) -> Truth {
+    let multi_region = if trail.is_multi_region {
+        Truth::Yes
+    } else {
+        Truth::no(format!(
+            "{} is a single-region trail ({})",
+            trail.name, trail.home_region
+        ))
+    };
+    Truth::all([multi_region, is_logging(trail)])
+}
+
+/// The verdict on a KMS key used to encrypt logs: customer managed and enabled.
+enum KeyVerdict<'a> {
+    Customer(&'a KmsKey),
+    Fails(String),
+    Unknown(String),
+}
+
+/// Finds the key a resource names (ARN, alias ARN, or a bare id or alias completed with the
+/// resource's account and region) and judges it.
+fn judge_key<'a>(
+    inventory: &'a Inventory,
+    reference: &str,
+    account: &str,
+    region: &str,
+) -> (Option<&'a KmsKey>, KeyVerdict<'a>) {
+    let key = inventory.kms_key(reference).or_else(|| {
+        if reference.starts_with("arn:") {
+            return None;
+        }
+        let resource = if reference.starts_with("alias/") {
+            reference.to_owned()
+        } else {
+            format!("key/{reference}")
+        };
+        inventory.kms_key(&format!(
+            "arn:{}:kms:{region}:{account}:{resource}",
+            inventory.partition
+        ))
+    });
+    let Some(key) = key else {
+        return (
+            None,
+            KeyVerdict::Unknown(format!("key {reference} was not collected")),
+        );
+    };
+    let verdict = match key.metadata.value() {
+        Err(error) => KeyVerdict::Unknown(format!("key {} unknown ({error})", key.arn)),
+        Ok(None) => KeyVerdict::Fails(format!("key {} does not exist", key.arn)),
+        Ok(Some(meta)) if meta.key_state != "Enabled" => {
+            KeyVerdict::Fails(format!("key {} is {}", key.arn, meta.key_state))
+        }
+        Ok(Some(meta)) if meta.key_manager != "CUSTOMER" => KeyVerdict::Fails(format!(
+            "key {} is managed by {}, not a customer managed key",
+            key.arn, meta.key_manager
+        )),
+        Ok(Some(_)) => KeyVerdict::Customer(key),
+    };
+    (Some(key), verdict)
+}
+
+/// One finding per bucket trails write to: `judge` decides on the collected bucket; a bucket
+/// that was not collected is ERROR.
+fn judge_trail_buckets(
+    ctx: &RuleContext,
+    judge: impl Fn(OutcomeBuilder, &Bucket, &[&Trail]) -> Outcome,
+) -> Vec<Outcome> {
+    let inventory = ctx.inventory;
+    trail_buckets(inventory)
+        .into_iter()
+        .map(|(name, trails)| {
+            let (account, region) = bucket_location(inventory, name, &trails);
+            let outcome = Outcome::on(account, region, bucket_arn(inventory, name));
+            match inventory.buckets.get(name) {
+                Some(bucket) => judge(outcome, bucket, &trails),
+                None => outcome.error(format!("bucket {name} was not collected")),
+            }
+        })
+        .collect()
 }

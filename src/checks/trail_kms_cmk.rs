@@ -1,5 +1,6 @@
 //! TW401 trail-kms-cmk — CIS "Ensure CloudTrail logs are encrypted at rest using KMS CMKs".
 
+use super::{judge_key, KeyVerdict};
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
@@ -19,33 +20,22 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                     trail.name
                 ));
             };
-            let Some(key) = ctx.inventory.kms_key(reference) else {
-                return outcome.error(format!("{}: key {reference} was not collected", trail.name));
+            let (account, region) = (trail.owner_account(), trail.home_region.as_str());
+            let (key, verdict) = judge_key(ctx.inventory, reference, account, region);
+            let outcome = match key {
+                Some(key) => outcome.evidence(format!("{}.metadata", path::kms_key(&key.arn)), &key.metadata),
+                None => outcome,
             };
-            let outcome = outcome.evidence(
-                format!("{}.metadata", path::kms_key(&key.arn)),
-                &key.metadata,
-            );
-            match key.metadata.value() {
-                Err(error) => {
-                    outcome.error(format!("{}: key {} unknown ({error})", trail.name, key.arn))
-                }
-                Ok(None) => outcome.fail(format!(
-                    "{}: key {} does not exist; CloudTrail cannot deliver logs",
-                    trail.name, key.arn
-                )),
-                Ok(Some(meta)) if meta.key_state != "Enabled" => outcome.fail(format!(
-                    "{}: key {} is {}; CloudTrail cannot encrypt new logs",
-                    trail.name, key.arn, meta.key_state
-                )),
-                Ok(Some(meta)) if meta.key_manager != "CUSTOMER" => outcome.fail(format!(
-                    "{}: key {} is managed by {}, not a customer managed key",
-                    trail.name, key.arn, meta.key_manager
-                )),
-                Ok(Some(_)) => outcome.pass(format!(
+            match verdict {
+                KeyVerdict::Customer(key) => outcome.pass(format!(
                     "{} is encrypted with customer managed key {}",
                     trail.name, key.arn
                 )),
+                KeyVerdict::Fails(why) => outcome.fail(format!(
+                    "{}: {why}; CloudTrail cannot encrypt with it as a customer managed key",
+                    trail.name
+                )),
+                KeyVerdict::Unknown(why) => outcome.error(format!("{}: {why}", trail.name)),
             }
         })
         .collect())

@@ -33,6 +33,19 @@ impl RuleContext<'_> {
         }
     }
 
+    pub fn list(&self, name: &str) -> Result<&[String], String> {
+        match self.params.get(name) {
+            Some(ParamValue::List(values)) => Ok(values),
+            Some(other) => Err(format!(
+                "parameter `{name}` is a {}, the rule reads a list of strings",
+                other.type_name()
+            )),
+            None => Err(format!(
+                "parameter `{name}` is not declared in the rule's catalog entry"
+            )),
+        }
+    }
+
     pub fn integer(&self, name: &str) -> Result<i64, String> {
         match self.params.get(name) {
             Some(ParamValue::Integer(value)) => Ok(*value),

@@ -1,0 +1,117 @@
+//! TW403 key-policy-scoped — the trail's CMK lets CloudTrail encrypt only for named trails and
+//! grants nothing to anyone; TW404 log-group-kms — the CloudWatch Logs copy is KMS-encrypted.
+
+use super::judge_key;
+use crate::analysis::policy::{open_grants, parse, service_grants};
+use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::inventory::{arn_account_region, path};
+use std::collections::BTreeMap;
+
+pub fn key_policy(ctx: &RuleContext) -> CheckResult {
+    let inventory = ctx.inventory;
+    // Each key once, with the trails that use it.
+    let mut keys = BTreeMap::new();
+    let mut outcomes = Vec::new();
+    for trail in inventory.trails.values() {
+        let Some(reference) = trail.kms_key_id.as_deref() else {
+            continue;
+        };
+        let (account, region) = arn_account_region(&trail.arn);
+        match judge_key(inventory, reference, account, region).0 {
+            Some(key) => keys
+                .entry(key.arn.as_str())
+                .or_insert_with(|| (key, Vec::new()))
+                .1
+                .push(trail.name.as_str()),
+            None => outcomes.push(
+                Outcome::on_trail(trail)
+                    .error(format!("{}: key {reference} was not collected", trail.name)),
+            ),
+        }
+    }
+    for (arn, (key, trails)) in keys {
+        let (account, region) = arn_account_region(arn);
+        let outcome = Outcome::on(account, region, arn)
+            .evidence("trails using the key", &trails)
+            .evidence(format!("{}.policy", path::kms_key(arn)), &key.policy);
+        let text = match key.policy.value() {
+            Ok(text) => text,
+            Err(error) => {
+                outcomes.push(outcome.error(format!("policy of key {arn} unknown ({error})")));
+                continue;
+            }
+        };
+        let policy = match parse(text) {
+            Ok(policy) => policy,
+            Err(why) => {
+                outcomes.push(outcome.error(format!("policy of key {arn} cannot be read: {why}")));
+                continue;
+            }
+        };
+        let grants = service_grants(
+            &policy,
+            "cloudtrail.amazonaws.com",
+            "kms:GenerateDataKey",
+            &["aws:SourceArn", "kms:EncryptionContext:aws:cloudtrail:arn"],
+        );
+        let open = open_grants(&policy);
+        let mut problems = Vec::new();
+        if !open.is_empty() {
+            problems.push(format!(
+                "{} grant(s) use of the key to anyone without a scoping condition",
+                open.join(", ")
+            ));
+        }
+        if !grants.unscoped.is_empty() {
+            problems.push(format!(
+                "{} let(s) CloudTrail use the key without an aws:SourceArn or kms:EncryptionContext:aws:cloudtrail:arn condition, so any trail can encrypt with it",
+                grants.unscoped.join(", ")
+            ));
+        }
+        if grants.scoped.is_empty() && grants.unscoped.is_empty() {
+            problems.push("no statement lets CloudTrail generate data keys".to_owned());
+        }
+        outcomes.push(if problems.is_empty() {
+            outcome.pass(format!(
+                "key {arn} lets CloudTrail encrypt only for the trails its conditions name, and grants nothing to anyone"
+            ))
+        } else {
+            outcome.fail(format!("key {arn}: {}", problems.join("; ")))
+        });
+    }
+    Ok(outcomes)
+}
+
+pub fn log_group_kms(ctx: &RuleContext) -> CheckResult {
+    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for trail in ctx.inventory.trails.values() {
+        if let Some(group) = trail.log_group_arn() {
+            groups.entry(group).or_default().push(trail.arn.as_str());
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(arn, trails)| {
+            let (account, region) = arn_account_region(arn);
+            let outcome = Outcome::on(account, region, arn).evidence(
+                "trails[*].cloud_watch_logs_log_group_arn (trails delivering here)",
+                &trails,
+            );
+            let Some(group) = ctx.inventory.log_groups.get(arn) else {
+                return outcome.error(format!("log group {arn} was not collected"));
+            };
+            let outcome =
+                outcome.evidence(format!("{}.details", path::log_group(arn)), &group.details);
+            match group.details.value() {
+                Err(error) => outcome.error(format!("log group {arn} unknown ({error})")),
+                Ok(None) => outcome.fail(format!("log group {arn} does not exist")),
+                Ok(Some(details)) => match &details.kms_key_id {
+                    Some(key) => outcome.pass(format!("the log group is encrypted with {key}")),
+                    None => outcome.fail(
+                        "the log group is encrypted only with CloudWatch Logs' own keys, not a KMS key",
+                    ),
+                },
+            }
+        })
+        .collect())
+}

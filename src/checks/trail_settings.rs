@@ -1,0 +1,133 @@
+//! Account-level trail settings: TW111 insights-enabled, TW116 security-trail (AWS Config
+//! `cloudtrail-security-trail-enabled`); and per trail TW117 trail-tagged.
+
+use super::{judge_accounts, logging_multi_region, observed, Requirement};
+use crate::analysis::event_selectors::management_coverage;
+use crate::analysis::trail_coverage::{is_logging, records_global_service_events};
+use crate::analysis::Truth;
+use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::inventory::{path, Trail};
+
+pub fn insights(ctx: &RuleContext) -> CheckResult {
+    let required = ctx.list("insight_types")?;
+    let test = |trail: &Trail| {
+        let enabled = match observed(trail, "insight selectors", &trail.insight_selectors) {
+            Ok(selectors) => {
+                let missing = required
+                    .iter()
+                    .filter(|t| !selectors.iter().any(|s| &s.insight_type == *t))
+                    .map(String::as_str)
+                    .collect::<Vec<_>>();
+                if missing.is_empty() {
+                    Truth::Yes
+                } else {
+                    Truth::no(format!(
+                        "{} has no Insights for {}",
+                        trail.name,
+                        missing.join(", ")
+                    ))
+                }
+            }
+            Err(unknown) => unknown,
+        };
+        Truth::all([logging_multi_region(trail), enabled])
+    };
+    let satisfied = format!("analyses every region with CloudTrail Insights ({})", required.join(", "));
+    Ok(judge_accounts(
+        ctx,
+        test,
+        Requirement {
+            satisfied: &satisfied,
+            unsatisfied: "no logging multi-region trail has the required Insights",
+            no_trail: "no trail records this account's activity, so Insights cannot analyse it",
+        },
+    ))
+}
+
+/// AWS Config's security trail: one trail that does everything at once.
+pub fn security_trail(ctx: &RuleContext) -> CheckResult {
+    let test = |trail: &Trail| {
+        let validation = if trail.log_file_validation_enabled {
+            Truth::Yes
+        } else {
+            Truth::no(format!("{} has log file validation disabled", trail.name))
+        };
+        let encrypted = if trail.kms_key_id.is_some() {
+            Truth::Yes
+        } else {
+            Truth::no(format!("{} is not encrypted with a KMS key", trail.name))
+        };
+        let management = match observed(trail, "event selectors", &trail.event_selectors) {
+            Ok(selectors) => {
+                let coverage = management_coverage(selectors);
+                if coverage.is_complete() {
+                    Truth::Yes
+                } else {
+                    Truth::no(format!("{}: {}", trail.name, coverage.shortfall()))
+                }
+            }
+            Err(unknown) => unknown,
+        };
+        Truth::all([
+            records_global_service_events(trail),
+            validation,
+            encrypted,
+            management,
+            is_logging(trail),
+        ])
+    };
+    Ok(judge_accounts(
+        ctx,
+        test,
+        Requirement {
+            satisfied: "is a security trail: multi-region, logging, global service events, log file validation, KMS encryption, all read and write management events with no source excluded",
+            unsatisfied: "no trail is a security trail",
+            no_trail: "no trail records this account's activity",
+        },
+    ))
+}
+
+pub fn tagged(ctx: &RuleContext) -> CheckResult {
+    let required = ctx.list("required_tag_keys")?;
+    Ok(ctx
+        .inventory
+        .trails
+        .values()
+        .map(|trail| {
+            let outcome = Outcome::on_trail(trail)
+                .evidence(format!("{}.tags", path::trail(&trail.arn)), &trail.tags);
+            let tags = match trail.tags.value() {
+                Ok(tags) => tags,
+                Err(error) => {
+                    return outcome.error(format!("{}: tags unknown ({error})", trail.name))
+                }
+            };
+            // `aws:` tags are AWS's own (CloudFormation, ...), not the owner's.
+            let own = tags
+                .iter()
+                .filter(|t| !t.key.starts_with("aws:"))
+                .collect::<Vec<_>>();
+            if required.is_empty() {
+                return if own.is_empty() {
+                    outcome.fail(format!("{} has no tags", trail.name))
+                } else {
+                    outcome.pass(format!(
+                        "{} is tagged ({})",
+                        trail.name,
+                        own.iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
+                };
+            }
+            let missing = required
+                .iter()
+                .filter(|key| !own.iter().any(|t| &&t.key == key))
+                .map(String::as_str)
+                .collect::<Vec<_>>();
+            if missing.is_empty() {
+                outcome.pass(format!("{} has every required tag", trail.name))
+            } else {
+                outcome.fail(format!("{} lacks the tags {}", trail.name, missing.join(", ")))
+            }
+        })
+        .collect())
+}
