@@ -1,8 +1,8 @@
 //! TW301 cloudwatch-logs-delivery — CIS "Ensure CloudTrail trails are integrated with CloudWatch Logs".
 
+use super::delivery_health::age;
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
-use super::delivery_health::age;
 use chrono::Duration;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

@@ -22,7 +22,10 @@ fn shortfall(recorder: &ConfigRecorder) -> Option<String> {
             if recorder.excluded_resource_types.is_empty() {
                 String::new()
             } else {
-                format!(" (excludes {})", recorder.excluded_resource_types.join(", "))
+                format!(
+                    " (excludes {})",
+                    recorder.excluded_resource_types.join(", ")
+                )
             }
         ));
     }
@@ -35,21 +38,37 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         if let Some(error) = &account.session_error {
             outcomes.push(
                 Outcome::on(&account.id, GLOBAL, &account.id)
+                    .evidence(
+                        format!("{}.session_error", path::account(&account.id)),
+                        error,
+                    )
                     .error(format!("AWS Config recorders unknown ({error})")),
             );
             continue;
         }
         for region in account.regions.values().filter(|r| r.skipped.is_none()) {
-            let outcome = Outcome::on(&account.id, &region.name, format!("{}/{}", account.id, region.name))
-                .evidence(
-                    format!("{}.regions[{:?}].config_recorders", path::account(&account.id), region.name),
-                    &region.config_recorders,
-                );
+            let outcome = Outcome::on(
+                &account.id,
+                &region.name,
+                format!("{}/{}", account.id, region.name),
+            )
+            .evidence(
+                format!(
+                    "{}.regions[{:?}].config_recorders",
+                    path::account(&account.id),
+                    region.name
+                ),
+                &region.config_recorders,
+            );
             outcomes.push(match region.config_recorders.value() {
-                Err(error) => outcome.error(format!("AWS Config recorders of {} unknown ({error})", region.name)),
-                Ok(recorders) if recorders.is_empty() => {
-                    outcome.fail(format!("AWS Config has no configuration recorder in {}", region.name))
-                }
+                Err(error) => outcome.error(format!(
+                    "AWS Config recorders of {} unknown ({error})",
+                    region.name
+                )),
+                Ok(recorders) if recorders.is_empty() => outcome.fail(format!(
+                    "AWS Config has no configuration recorder in {}",
+                    region.name
+                )),
                 Ok(recorders) => {
                     let problems = recorders.iter().map(shortfall).collect::<Vec<_>>();
                     match recorders.iter().zip(&problems).find(|(_, p)| p.is_none()) {
@@ -57,9 +76,19 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                             "recorder {} records every supported resource type in {}{}",
                             recorder.name,
                             region.name,
-                            if recorder.include_global_resource_types { ", global types included" } else { "" }
+                            if recorder.include_global_resource_types {
+                                ", global types included"
+                            } else {
+                                ""
+                            }
                         )),
-                        None => outcome.fail(problems.into_iter().flatten().collect::<Vec<_>>().join("; ")),
+                        None => outcome.fail(
+                            problems
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join("; "),
+                        ),
                     }
                 }
             });

@@ -59,7 +59,8 @@ fn s3(ctx: &RuleContext, side: Side) -> CheckResult {
         Requirement {
             satisfied,
             unsatisfied,
-            no_trail: "no trail records this account's activity, so no S3 object-level events either",
+            no_trail:
+                "no trail records this account's activity, so no S3 object-level events either",
         },
     ))
 }
@@ -85,7 +86,10 @@ fn listed_resources(
     let listed = ctx.list(parameter)?;
     if listed.is_empty() {
         let everything = Target::Prefix(format!("arn:{}:{service}:", ctx.inventory.partition));
-        let satisfied = format!("records {} data events of every {noun}, in every region", side.as_str());
+        let satisfied = format!(
+            "records {} data events of every {noun}, in every region",
+            side.as_str()
+        );
         let unsatisfied = format!(
             "no logging multi-region trail records {} data events of every {noun}",
             side.as_str()
@@ -128,7 +132,11 @@ fn listed_resources(
                     trail.name, trail.home_region, parsed.region
                 ))
             };
-            Truth::all([region, is_logging(trail), records(trail, resource_type, &target, side)])
+            Truth::all([
+                region,
+                is_logging(trail),
+                records(trail, resource_type, &target, side),
+            ])
         });
         outcomes.push(match judgement.verdict {
             AccountVerdict::Satisfied(covering) => outcome.pass(format!(
@@ -151,10 +159,24 @@ fn listed_resources(
 }
 
 pub fn dynamodb(ctx: &RuleContext) -> CheckResult {
-    listed_resources(ctx, "dynamodb_tables", "dynamodb", DYNAMODB_TABLE, Side::Both, "DynamoDB table")
+    listed_resources(
+        ctx,
+        "dynamodb_tables",
+        "dynamodb",
+        DYNAMODB_TABLE,
+        Side::Both,
+        "DynamoDB table",
+    )
 }
 
 /// Lambda's data event is `Invoke`, which CloudTrail records as a write (`readOnly` false).
 pub fn lambda(ctx: &RuleContext) -> CheckResult {
-    listed_resources(ctx, "lambda_functions", "lambda", LAMBDA_FUNCTION, Side::Write, "Lambda function")
+    listed_resources(
+        ctx,
+        "lambda_functions",
+        "lambda",
+        LAMBDA_FUNCTION,
+        Side::Write,
+        "Lambda function",
+    )
 }

@@ -91,7 +91,10 @@ pub fn log_delivery(ctx: &RuleContext) -> CheckResult {
     let max_age_hours = ctx.integer("max_delivery_age_hours")?;
     per_trail(ctx, |outcome, trail, status| {
         if !status.is_logging {
-            return outcome.fail(format!("{} is not logging: no logs are delivered", trail.name));
+            return outcome.fail(format!(
+                "{} is not logging: no logs are delivered",
+                trail.name
+            ));
         }
         let bucket = trail.s3_bucket_name.as_deref().unwrap_or("its bucket");
         delivery(

@@ -66,7 +66,9 @@ pub fn event_data_store(ctx: &RuleContext) -> CheckResult {
             let check = |ok: bool, why: String| if ok { Truth::Yes } else { Truth::no(why) };
             let name = &store.name;
             let key = match &store.kms_key_id {
-                None => Truth::no(format!("{name} is encrypted with an AWS owned key, not a customer managed key")),
+                None => Truth::no(format!(
+                    "{name} is encrypted with an AWS owned key, not a customer managed key"
+                )),
                 Some(reference) => {
                     match judge_key(inventory, reference, store.owner_account(), region).1 {
                         KeyVerdict::Customer(_) => Truth::Yes,
@@ -81,13 +83,22 @@ pub fn event_data_store(ctx: &RuleContext) -> CheckResult {
             });
             let retention = store.retention_period.unwrap_or(0);
             Truth::all([
-                check(store.status == "ENABLED", format!("{name} is {}, not ENABLED", store.status)),
-                check(store.multi_region_enabled, format!("{name} collects one region only")),
+                check(
+                    store.status == "ENABLED",
+                    format!("{name} is {}, not ENABLED", store.status),
+                ),
+                check(
+                    store.multi_region_enabled,
+                    format!("{name} collects one region only"),
+                ),
                 check(
                     store.organization_enabled || !organization_scanned,
                     format!("{name} collects this account only, not the organization"),
                 ),
-                check(coverage.is_complete(), format!("{name}: {}", coverage.shortfall())),
+                check(
+                    coverage.is_complete(),
+                    format!("{name}: {}", coverage.shortfall()),
+                ),
                 key,
                 check(
                     store.termination_protection_enabled,
@@ -149,6 +160,10 @@ pub fn cmk(ctx: &RuleContext) -> CheckResult {
         if let Some(error) = &account.session_error {
             outcomes.push(
                 Outcome::on(&account.id, GLOBAL, &account.id)
+                    .evidence(
+                        format!("{}.session_error", path::account(&account.id)),
+                        error,
+                    )
                     .error(format!("event data stores unknown ({error})")),
             );
             continue;
@@ -158,8 +173,23 @@ pub fn cmk(ctx: &RuleContext) -> CheckResult {
                 Ok(stores) => stores,
                 Err(error) => {
                     outcomes.push(
-                        Outcome::on(&account.id, &region.name, &account.id)
-                            .error(format!("event data stores of {} unknown ({error})", region.name)),
+                        Outcome::on(
+                            &account.id,
+                            &region.name,
+                            format!("{}/{}", account.id, region.name),
+                        )
+                        .evidence(
+                            format!(
+                                "{}.regions[{:?}].event_data_stores",
+                                path::account(&account.id),
+                                region.name
+                            ),
+                            &region.event_data_stores,
+                        )
+                        .error(format!(
+                            "event data stores of {} unknown ({error})",
+                            region.name
+                        )),
                     );
                     continue;
                 }

@@ -54,11 +54,22 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             Err(error) => Err(error),
         };
         let outcome = outcome
-            .evidence(format!("{}.versioning", path::bucket(name)), &bucket.versioning)
-            .evidence(format!("{}.object_lock", path::bucket(name)), &bucket.object_lock);
+            .evidence(
+                format!("{}.versioning", path::bucket(name)),
+                &bucket.versioning,
+            )
+            .evidence(
+                format!("{}.object_lock", path::bucket(name)),
+                &bucket.object_lock,
+            );
         // Unknown versioning: judge both ways; the verdict stands only if they agree.
         let judged = |versions| {
-            archive_shortfalls(&applicable, versions, *lock.as_ref().unwrap_or(&None), min_days)
+            archive_shortfalls(
+                &applicable,
+                versions,
+                *lock.as_ref().unwrap_or(&None),
+                min_days,
+            )
         };
         let shorter = match versions {
             Some(versions) => judged(versions),

@@ -9,8 +9,10 @@ use crate::inventory::path;
 pub fn versioning(ctx: &RuleContext) -> CheckResult {
     Ok(judge_trail_buckets(ctx, |outcome, bucket, _| {
         let name = &bucket.name;
-        let outcome =
-            outcome.evidence(format!("{}.versioning", path::bucket(name)), &bucket.versioning);
+        let outcome = outcome.evidence(
+            format!("{}.versioning", path::bucket(name)),
+            &bucket.versioning,
+        );
         match bucket.versioning.value() {
             Err(error) => outcome.error(format!("versioning of {name} unknown ({error})")),
             Ok(v) if v.status.as_deref() == Some("Enabled") => {
@@ -29,8 +31,10 @@ pub fn versioning(ctx: &RuleContext) -> CheckResult {
 pub fn mfa_delete(ctx: &RuleContext) -> CheckResult {
     Ok(judge_trail_buckets(ctx, |outcome, bucket, _| {
         let name = &bucket.name;
-        let outcome =
-            outcome.evidence(format!("{}.versioning", path::bucket(name)), &bucket.versioning);
+        let outcome = outcome.evidence(
+            format!("{}.versioning", path::bucket(name)),
+            &bucket.versioning,
+        );
         match bucket.versioning.value() {
             Err(error) => outcome.error(format!("versioning of {name} unknown ({error})")),
             Ok(v) if v.status.as_deref() == Some("Enabled") && v.mfa_delete == Some(true) => {
@@ -57,9 +61,7 @@ pub fn object_lock(ctx: &RuleContext) -> CheckResult {
             &bucket.object_lock,
         );
         let lock = match bucket.object_lock.value() {
-            Err(error) => {
-                return outcome.error(format!("Object Lock of {name} unknown ({error})"))
-            }
+            Err(error) => return outcome.error(format!("Object Lock of {name} unknown ({error})")),
             Ok(None) => return outcome.fail(format!("Object Lock is not enabled on {name}")),
             Ok(Some(lock)) if !lock.enabled => {
                 return outcome.fail(format!("Object Lock is not enabled on {name}"))
@@ -124,9 +126,10 @@ pub fn sse_kms(ctx: &RuleContext) -> CheckResult {
         let region = bucket.region.value().cloned().unwrap_or_default();
         let (key, verdict) = judge_key(ctx.inventory, reference, &account, &region);
         let outcome = match key {
-            Some(key) => {
-                outcome.evidence(format!("{}.metadata", path::kms_key(&key.arn)), &key.metadata)
-            }
+            Some(key) => outcome.evidence(
+                format!("{}.metadata", path::kms_key(&key.arn)),
+                &key.metadata,
+            ),
             None => outcome,
         };
         match verdict {

@@ -12,15 +12,21 @@ pub const CLOUDTRAIL: &str = "cloudtrail.amazonaws.com";
 fn bucket_policy(
     outcome: OutcomeBuilder,
     bucket: &Bucket,
-) -> Result<(OutcomeBuilder, Policy), Outcome> {
+) -> Result<(OutcomeBuilder, Policy), Box<Outcome>> {
     let name = &bucket.name;
     let outcome = outcome.evidence(format!("{}.policy", path::bucket(name)), &bucket.policy);
     match bucket.policy.value() {
-        Err(error) => Err(outcome.error(format!("policy of {name} unknown ({error})"))),
-        Ok(None) => Err(outcome.fail(format!("{name} has no bucket policy"))),
+        Err(error) => Err(Box::new(
+            outcome.error(format!("policy of {name} unknown ({error})")),
+        )),
+        Ok(None) => Err(Box::new(
+            outcome.fail(format!("{name} has no bucket policy")),
+        )),
         Ok(Some(text)) => match parse(text) {
             Ok(policy) => Ok((outcome, policy)),
-            Err(why) => Err(outcome.error(format!("policy of {name} cannot be read: {why}"))),
+            Err(why) => Err(Box::new(
+                outcome.error(format!("policy of {name} cannot be read: {why}")),
+            )),
         },
     }
 }
@@ -30,7 +36,7 @@ pub fn scoped(ctx: &RuleContext) -> CheckResult {
         let name = &bucket.name;
         let (outcome, policy) = match bucket_policy(outcome, bucket) {
             Ok(parsed) => parsed,
-            Err(finding) => return finding,
+            Err(finding) => return *finding,
         };
         let grants = service_grants(
             &policy,
@@ -77,7 +83,7 @@ pub fn tls_only(ctx: &RuleContext) -> CheckResult {
         let name = &bucket.name;
         let (outcome, policy) = match bucket_policy(outcome, bucket) {
             Ok(parsed) => parsed,
-            Err(finding) => return finding,
+            Err(finding) => return *finding,
         };
         let bucket_arn = format!("arn:{partition}:s3:::{name}");
         let objects = format!("{bucket_arn}/*");

@@ -23,7 +23,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             let (account, region) = (trail.owner_account(), trail.home_region.as_str());
             let (key, verdict) = judge_key(ctx.inventory, reference, account, region);
             let outcome = match key {
-                Some(key) => outcome.evidence(format!("{}.metadata", path::kms_key(&key.arn)), &key.metadata),
+                Some(key) => outcome.evidence(
+                    format!("{}.metadata", path::kms_key(&key.arn)),
+                    &key.metadata,
+                ),
                 None => outcome,
             };
             match verdict {

@@ -32,7 +32,10 @@ pub fn insights(ctx: &RuleContext) -> CheckResult {
         };
         Truth::all([logging_multi_region(trail), enabled])
     };
-    let satisfied = format!("analyses every region with CloudTrail Insights ({})", required.join(", "));
+    let satisfied = format!(
+        "analyses every region with CloudTrail Insights ({})",
+        required.join(", ")
+    );
     Ok(judge_accounts(
         ctx,
         test,
@@ -114,7 +117,10 @@ pub fn tagged(ctx: &RuleContext) -> CheckResult {
                     outcome.pass(format!(
                         "{} is tagged ({})",
                         trail.name,
-                        own.iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(", ")
+                        own.iter()
+                            .map(|t| t.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ))
                 };
             }
@@ -126,7 +132,11 @@ pub fn tagged(ctx: &RuleContext) -> CheckResult {
             if missing.is_empty() {
                 outcome.pass(format!("{} has every required tag", trail.name))
             } else {
-                outcome.fail(format!("{} lacks the tags {}", trail.name, missing.join(", ")))
+                outcome.fail(format!(
+                    "{} lacks the tags {}",
+                    trail.name,
+                    missing.join(", ")
+                ))
             }
         })
         .collect())

@@ -9,7 +9,7 @@ use trailwarden::inventory::Inventory;
 
 /// Rules that read only fields every trail description carries, so nothing they read can fail
 /// on its own: they have no ERROR fixture.
-const NO_FALLIBLE_DATA: &[&str] = &["TW102"];
+const NO_FALLIBLE_DATA: &[&str] = &["TW102", "TW115"];
 
 fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules")
