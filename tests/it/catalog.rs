@@ -1,5 +1,6 @@
 //! The catalog holds together: TOML entries, logic, frameworks and generated docs.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use trailwarden::engine::{Catalog, CheckResult, RuleContext, REGISTRY};
 
@@ -74,28 +75,111 @@ fn rule_files_on_disk_are_the_embedded_catalog() {
     assert_eq!(on_disk, embedded);
 }
 
+#[derive(serde::Deserialize)]
+struct ControlLists {
+    controls: BTreeMap<String, Vec<String>>,
+    concepts: BTreeMap<String, Concept>,
+}
+
+#[derive(serde::Deserialize)]
+struct Concept {
+    rule: String,
+    ids: BTreeMap<String, String>,
+}
+
+fn control_lists() -> ControlLists {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/framework-controls.toml");
+    toml::from_str(&std::fs::read_to_string(path).expect("control lists")).expect("parses")
+}
+
+#[test]
+fn every_framework_lists_exactly_its_controls_each_assessed_or_explained() {
+    let catalog = Catalog::builtin().expect("catalog");
+    let lists = control_lists();
+    let listed: Vec<&String> = lists.controls.keys().collect();
+    let frameworks: Vec<&String> = catalog.frameworks.iter().map(|f| &f.id).collect();
+    assert_eq!(
+        listed, frameworks,
+        "the control lists and rules/frameworks/ name the same frameworks"
+    );
+    for framework in &catalog.frameworks {
+        let ids: Vec<&str> = framework.controls.iter().map(|c| c.id.as_str()).collect();
+        let expected: Vec<&str> = lists.controls[&framework.id]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(ids, expected, "{}: controls (in order)", framework.id);
+        for control in &framework.controls {
+            match (&control.not_assessed, control.rules.is_empty()) {
+                (None, false) => {}
+                (Some(reason), true) => assert!(
+                    reason.len() > 20,
+                    "{} {}: a reason",
+                    framework.id,
+                    control.id
+                ),
+                _ => panic!(
+                    "{} {}: rules or a reason, not both or neither",
+                    framework.id, control.id
+                ),
+            }
+        }
+    }
+}
+
 #[test]
 fn cis_control_numbers_follow_each_version() {
     let catalog = Catalog::builtin().expect("catalog");
-    let control_for = |framework: &str, rule: &str| {
-        catalog
-            .framework(framework)
-            .expect("framework")
+    let lists = control_lists();
+    let cis: Vec<_> = catalog
+        .frameworks
+        .iter()
+        .filter(|f| f.id.starts_with("cis-aws-"))
+        .collect();
+    assert_eq!(
+        cis.len(),
+        10,
+        "CIS 1.2, 1.3, 1.4, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0"
+    );
+    for (name, concept) in &lists.concepts {
+        for framework in &cis {
+            let mapped: Vec<&str> = framework
+                .controls
+                .iter()
+                .filter(|c| c.rules.contains(&concept.rule))
+                .map(|c| c.id.as_str())
+                .collect();
+            let expected: Vec<&str> = concept
+                .ids
+                .get(&framework.id)
+                .map(String::as_str)
+                .into_iter()
+                .collect();
+            assert_eq!(
+                mapped, expected,
+                "{name} ({}) in {}",
+                concept.rule, framework.id
+            );
+        }
+    }
+    // The monitoring section moves with the versions: 3.x in 1.2, 4.x to 5.0, 5.x in 6.0 and 7.0.
+    for (id, first) in [
+        ("cis-aws-1.2", "3.1"),
+        ("cis-aws-5.0", "4.1"),
+        ("cis-aws-7.0", "5.1"),
+    ] {
+        let framework = catalog.framework(id).expect("framework");
+        let control = framework
             .controls
             .iter()
-            .filter(|c| c.rules.iter().any(|r| r == rule))
-            .map(|c| c.id.clone())
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(control_for("cis-aws-1.2", "TW101"), ["2.1"]);
-    assert_eq!(control_for("cis-aws-1.4", "TW101"), ["3.1"]);
-    assert_eq!(control_for("cis-aws-7.0", "TW101"), ["4.1"]);
-    assert_eq!(control_for("cis-aws-1.4", "TW201"), ["3.3"]);
-    // The public-bucket and CloudWatch controls were removed in 3.0.
-    assert!(control_for("cis-aws-3.0", "TW201").is_empty());
-    assert!(control_for("cis-aws-5.0", "TW301").is_empty());
-    assert_eq!(control_for("cis-aws-5.0", "TW401"), ["3.5"]);
-    assert_eq!(control_for("cis-aws-7.0", "TW402"), ["4.6"]);
+            .find(|c| c.id == first)
+            .expect("control");
+        assert!(
+            control.title.contains("unauthorized API calls"),
+            "{id} {first}: {}",
+            control.title
+        );
+    }
 }
 
 #[test]
