@@ -416,7 +416,17 @@ fn every_call_of_an_organization_scan_is_a_read_in_the_published_policy() {
     // Every permission the policy asks for is one this scan used: none is superfluous, and
     // the allowlist names each operation as the SDK does (a wrong name would be refused).
     let (called, allowed, on_the_wire) = moto.check_calls(&inventory);
-    assert_eq!(called, allowed);
+    // The emulator has no CloudTrail Lake: ListEventDataStores is answered "not supported",
+    // so no store is ever read (GetEventDataStore).
+    let never_reachable = BTreeSet::from(["cloudtrail:GetEventDataStore".to_owned()]);
+    assert_eq!(
+        allowed
+            .difference(&called)
+            .cloned()
+            .collect::<BTreeSet<_>>(),
+        never_reachable
+    );
+    assert!(called.is_subset(&allowed));
     // One session per account: one AssumeRole each for the five members scanned.
     let assumed = on_the_wire
         .iter()
