@@ -252,11 +252,18 @@ pub enum FrameworksCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Show a framework's controls and the rules that assess them.
+    /// Show a framework's controls and the rules that assess them; with --snapshot (or
+    /// --demo), each control's status over that inventory.
     Show {
         /// Framework id, e.g. cis-aws-5.0.
         id: String,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Judge each control over this inventory snapshot (written by `collect` or `scan --snapshot`).
+        #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+        snapshot: Option<std::path::PathBuf>,
+        /// Judge each control over the built-in sample organization.
+        #[arg(long)]
+        demo: bool,
     },
 }

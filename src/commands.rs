@@ -260,12 +260,42 @@ fn frameworks(catalog: &Catalog, command: FrameworksCommand) -> Result<ExitCode,
             format: Format::Json,
         } => report::catalog::frameworks_json(catalog)
             .map_err(|e| AppError::Runtime(e.to_string()))?,
-        FrameworksCommand::Show { id, format } => {
+        FrameworksCommand::Show {
+            id,
+            format,
+            snapshot,
+            demo,
+        } => {
             let framework = catalog.framework(&id).ok_or_else(|| {
                 AppError::Usage(format!(
-                    "unknown framework `{id}`: `trailwarden frameworks list` shows them"
+                    "unknown framework `{id}`: `trailwarden frameworks show` needs an id from `trailwarden frameworks list`"
                 ))
             })?;
+            let inventory = match (snapshot, demo) {
+                (Some(path), _) => Some((Inventory::load(&path)?, path.display().to_string())),
+                (None, true) => Some((
+                    crate::demo::inventory()
+                        .map_err(|e| AppError::Runtime(format!("built-in demo: {e}")))?,
+                    "the built-in demo organization".to_owned(),
+                )),
+                (None, false) => None,
+            };
+            if let Some((inventory, origin)) = inventory {
+                let selection = Selection::resolve(catalog, &[], Some(&framework.id))
+                    .map_err(AppError::Usage)?;
+                let evaluation =
+                    engine::evaluate(&inventory, catalog, &selection, &[], inventory.collected_at)
+                        .map_err(|e| AppError::Runtime(e.to_string()))?;
+                let view = framework.view(&evaluation.findings);
+                let text = match format {
+                    Format::Table => report::table::framework_status(&view, &origin, &inventory),
+                    Format::Json => serde_json::to_string_pretty(&view)
+                        .map(|text| text + "\n")
+                        .map_err(|e| AppError::Runtime(e.to_string()))?,
+                };
+                report::write(None, &text).map_err(AppError::Runtime)?;
+                return Ok(ExitCode::Success);
+            }
             match format {
                 Format::Table => report::catalog::framework_table(framework),
                 Format::Json => report::catalog::framework_json(framework)

@@ -2,8 +2,8 @@
 //! Sized for 100 columns; colour only when asked for or on a terminal.
 
 use super::{Report, StatusCounts};
-use crate::engine::{ControlStatus, Status};
-use crate::inventory::{Arn, Observed};
+use crate::engine::{ControlStatus, FrameworkView, Status};
+use crate::inventory::{Arn, Inventory, Observed};
 use comfy_table::{
     presets, Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width,
 };
@@ -87,30 +87,7 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
     if let Some(view) = &report.framework {
         out.push('\n');
         let _ = writeln!(out, "{} {} ({})", view.name, view.version, view.id);
-        let mut table = new_table(color);
-        table.set_header(["Control", "Title", "Status", "Rules", "Pass/Fail/Err"]);
-        for control in &view.controls {
-            let status = Cell::new(control.status.as_str());
-            let status = if color {
-                status.fg(control_color(control.status))
-            } else {
-                status
-            };
-            let counts = if control.status == ControlStatus::NotAssessed {
-                String::new()
-            } else {
-                format!("{}/{}/{}", control.pass, control.fail, control.error)
-            };
-            table.add_row(vec![
-                Cell::new(&control.id),
-                Cell::new(&control.title),
-                status,
-                Cell::new(control.rules.join(" ")),
-                Cell::new(counts),
-            ]);
-        }
-        limit_columns(&mut table, &[9, 42, 16, 14, 15]);
-        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "{}", control_table(view, color));
     }
 
     out.push('\n');
@@ -366,4 +343,59 @@ fn short_resource(resource: &str) -> String {
         },
         Err(_) => resource.to_owned(),
     }
+}
+
+/// One row per control: its status over a run's findings, the rules, and their counts.
+fn control_table(view: &FrameworkView, color: bool) -> Table {
+    let mut table = new_table(color);
+    table.set_header(["Control", "Title", "Status", "Rules", "Pass/Fail/Err"]);
+    for control in &view.controls {
+        let status = Cell::new(control.status.as_str());
+        let status = if color {
+            status.fg(control_color(control.status))
+        } else {
+            status
+        };
+        let counts = if control.status == ControlStatus::NotAssessed {
+            String::new()
+        } else {
+            format!("{}/{}/{}", control.pass, control.fail, control.error)
+        };
+        table.add_row(vec![
+            Cell::new(&control.id),
+            Cell::new(&control.title),
+            status,
+            Cell::new(control.rules.join(" ")),
+            Cell::new(counts),
+        ]);
+    }
+    limit_columns(&mut table, &[9, 42, 16, 14, 15]);
+    table
+}
+
+/// `frameworks show ID --snapshot FILE`: each control's status over an inventory, and a tally.
+pub fn framework_status(view: &FrameworkView, origin: &str, inventory: &Inventory) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {} ({})", view.name, view.version, view.id);
+    let _ = writeln!(
+        out,
+        "Judged over {origin}, collected {}",
+        inventory.collected_at.to_rfc3339()
+    );
+    let _ = writeln!(out, "{}", control_table(view, false));
+    let mut tally = std::collections::BTreeMap::new();
+    for control in &view.controls {
+        *tally.entry(control.status.as_str()).or_insert(0) += 1;
+    }
+    let tally = tally
+        .iter()
+        .map(|(status, count)| format!("{count} {status}"))
+        .collect::<Vec<_>>();
+    let _ = writeln!(
+        out,
+        "{} controls: {}",
+        view.controls.len(),
+        tally.join(", ")
+    );
+    out
 }

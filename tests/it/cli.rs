@@ -1,5 +1,6 @@
 //! The real binary: every subcommand, format, exit code and bad input.
 
+use crate::emulator::status_of;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -536,4 +537,90 @@ fn bad_aws_arguments_are_usage_errors() {
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn frameworks_show_judges_each_control_over_a_snapshot() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/organization.json");
+    let output = trailwarden()
+        .args([
+            "frameworks",
+            "show",
+            "cis-aws-5.0",
+            "--format",
+            "json",
+            "--snapshot",
+        ])
+        .arg(&demo)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let view = json_of(&output.stdout);
+    let status = |id: &str| {
+        view["controls"]
+            .as_array()
+            .expect("controls")
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["status"].clone())
+            .expect(id)
+    };
+    assert_eq!(status("3.1"), "PASS");
+    assert_eq!(
+        status("3.8"),
+        "PASS",
+        "S3 write data events: the org trail records them"
+    );
+    assert_eq!(
+        status("3.9"),
+        "FAIL",
+        "S3 read data events: nobody records them"
+    );
+    assert_eq!(status("3.7"), "NOT_ASSESSED");
+    let (code, table, _) = run(&["frameworks", "show", "cis-aws-5.0", "--demo"]);
+    assert_eq!(code, 0);
+    assert!(table.contains("25 controls:"), "{table}");
+    // An unreadable snapshot is one line and a non-zero exit.
+    let (code, _, stderr) = run(&[
+        "frameworks",
+        "show",
+        "cis-aws-5.0",
+        "--snapshot",
+        "/nonexistent.json",
+    ]);
+    assert_ne!(code, 0);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn listed_dynamodb_tables_are_judged_one_by_one() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/rules/TW109-dynamodb-data-events/fail.json");
+    let table = "arn:aws:dynamodb:us-east-1:222222222222:table/orders";
+    let other = "arn:aws:dynamodb:us-east-1:222222222222:table/payments";
+    let output = trailwarden()
+        .args([
+            "evaluate", "--rules", "TW109", "--format", "json", "--param",
+        ])
+        .arg(format!("TW109.dynamodb_tables={table},{other}"))
+        .arg(&fixture)
+        .output()
+        .expect("runs");
+    let report = json_of(&output.stdout);
+    assert_eq!(
+        status_of(&report, "TW109", table),
+        "PASS",
+        "the selector names this table"
+    );
+    assert_eq!(status_of(&report, "TW109", other), "FAIL");
+    let (code, _, stderr) = run(&[
+        "evaluate",
+        "--rules",
+        "TW109",
+        "--param",
+        "TW109.dynamodb_tables=not-an-arn",
+        fixture.to_str().expect("path"),
+    ]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("not a dynamodb ARN"), "{stderr}");
 }
