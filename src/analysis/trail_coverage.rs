@@ -100,18 +100,21 @@ pub fn is_logging(trail: &Trail) -> Truth {
     }
 }
 
-/// CIS "CloudTrail enabled in all regions": multi-region AND logging AND all management
-/// events, read and write, from every source.
-pub fn records_all_regions(trail: &Trail) -> Truth {
-    let multi_region = if trail.is_multi_region {
+/// Whether the trail records every region.
+pub fn is_multi_region(trail: &Trail) -> Truth {
+    if trail.is_multi_region {
         Truth::Yes
     } else {
         Truth::no(format!(
             "{} is a single-region trail ({})",
             trail.name, trail.home_region
         ))
-    };
-    let selectors = match trail.event_selectors.value() {
+    }
+}
+
+/// Whether the trail records all management events, read and write, from every source.
+pub fn records_all_management_events(trail: &Trail) -> Truth {
+    match trail.event_selectors.value() {
         Ok(selectors) => {
             let coverage = management_coverage(selectors);
             if coverage.is_complete() {
@@ -121,24 +124,28 @@ pub fn records_all_regions(trail: &Trail) -> Truth {
             }
         }
         Err(error) => Truth::unknown(format!("{}: event selectors unknown ({error})", trail.name)),
-    };
-    Truth::all([multi_region, is_logging(trail), selectors])
+    }
+}
+
+/// CIS "CloudTrail enabled in all regions": multi-region AND logging AND all management
+/// events, read and write, from every source.
+pub fn records_all_regions(trail: &Trail) -> Truth {
+    Truth::all([
+        is_multi_region(trail),
+        is_logging(trail),
+        records_all_management_events(trail),
+    ])
 }
 
 /// Records global service events (IAM, STS, CloudFront) for the account: a logging
 /// multi-region trail with `IncludeGlobalServiceEvents`.
 pub fn records_global_service_events(trail: &Trail) -> Truth {
-    let multi_region = if trail.is_multi_region {
-        Truth::Yes
-    } else {
-        Truth::no(format!("{} is a single-region trail", trail.name))
-    };
     let global = if trail.include_global_service_events {
         Truth::Yes
     } else {
         Truth::no(format!("{} excludes global service events", trail.name))
     };
-    Truth::all([multi_region, global, is_logging(trail)])
+    Truth::all([is_multi_region(trail), global, is_logging(trail)])
 }
 
 /// An account-level verdict over the trails that cover the account.

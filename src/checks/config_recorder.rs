@@ -1,7 +1,7 @@
 //! TW701 config-recorder — CIS "Ensure AWS Config is enabled in all regions": per scanned
 //! region, a configuration recorder records every supported resource type, and is recording.
 
-use super::GLOBAL;
+use super::session_unknown;
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{path, ConfigRecorder};
 
@@ -35,15 +35,8 @@ fn shortfall(recorder: &ConfigRecorder) -> Option<String> {
 pub fn check(ctx: &RuleContext) -> CheckResult {
     let mut outcomes = Vec::new();
     for account in ctx.inventory.accounts.values() {
-        if let Some(error) = &account.session_error {
-            outcomes.push(
-                Outcome::on(&account.id, GLOBAL, &account.id)
-                    .evidence(
-                        format!("{}.session_error", path::account(&account.id)),
-                        error,
-                    )
-                    .error(format!("AWS Config recorders unknown ({error})")),
-            );
+        if let Some(unknown) = session_unknown(account, "AWS Config recorders") {
+            outcomes.push(unknown);
             continue;
         }
         for region in account.regions.values().filter(|r| r.skipped.is_none()) {

@@ -2,7 +2,7 @@
 //! events as long as the baseline asks, protected and encrypted; TW602 event-data-store-cmk —
 //! every event data store is encrypted with a customer managed key (Security Hub CloudTrail.10).
 
-use super::{judge_key, KeyVerdict, GLOBAL};
+use super::{judge_key, session_unknown, KeyVerdict, GLOBAL};
 use crate::analysis::event_selectors::management_coverage;
 use crate::analysis::Truth;
 use crate::engine::{CheckResult, Outcome, RuleContext};
@@ -157,15 +157,8 @@ pub fn cmk(ctx: &RuleContext) -> CheckResult {
     let mut outcomes = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for account in inventory.accounts.values() {
-        if let Some(error) = &account.session_error {
-            outcomes.push(
-                Outcome::on(&account.id, GLOBAL, &account.id)
-                    .evidence(
-                        format!("{}.session_error", path::account(&account.id)),
-                        error,
-                    )
-                    .error(format!("event data stores unknown ({error})")),
-            );
+        if let Some(unknown) = session_unknown(account, "event data stores") {
+            outcomes.push(unknown);
             continue;
         }
         for region in account.regions.values().filter(|r| r.skipped.is_none()) {

@@ -1,7 +1,7 @@
 //! Hardening of the bucket trails write to: TW204 log-bucket-versioning, TW205
 //! log-bucket-mfa-delete, TW206 log-bucket-object-lock, TW209 log-bucket-sse-kms.
 
-use super::{judge_key, judge_trail_buckets, KeyVerdict};
+use super::{judge_key, judge_observed, judge_trail_buckets, with_key, KeyVerdict};
 use crate::analysis::retention::lock_days;
 use crate::engine::{CheckResult, RuleContext};
 use crate::inventory::path;
@@ -9,46 +9,48 @@ use crate::inventory::path;
 pub fn versioning(ctx: &RuleContext) -> CheckResult {
     Ok(judge_trail_buckets(ctx, |outcome, bucket, _| {
         let name = &bucket.name;
-        let outcome = outcome.evidence(
+        judge_observed(
+            outcome,
             format!("{}.versioning", path::bucket(name)),
+            &format!("versioning of {name}"),
             &bucket.versioning,
-        );
-        match bucket.versioning.value() {
-            Err(error) => outcome.error(format!("versioning of {name} unknown ({error})")),
-            Ok(v) if v.status.as_deref() == Some("Enabled") => {
-                outcome.pass(format!("{name} keeps every version of every log object"))
-            }
-            Ok(v) if v.status.as_deref() == Some("Suspended") => outcome.fail(format!(
-                "versioning of {name} is suspended: an overwritten or deleted log is gone"
-            )),
-            Ok(_) => outcome.fail(format!(
-                "versioning was never enabled on {name}: an overwritten or deleted log is gone"
-            )),
-        }
+            |outcome, v| match v.status.as_deref() {
+                Some("Enabled") => {
+                    outcome.pass(format!("{name} keeps every version of every log object"))
+                }
+                Some("Suspended") => outcome.fail(format!(
+                    "versioning of {name} is suspended: an overwritten or deleted log is gone"
+                )),
+                _ => outcome.fail(format!(
+                    "versioning was never enabled on {name}: an overwritten or deleted log is gone"
+                )),
+            },
+        )
     }))
 }
 
 pub fn mfa_delete(ctx: &RuleContext) -> CheckResult {
     Ok(judge_trail_buckets(ctx, |outcome, bucket, _| {
         let name = &bucket.name;
-        let outcome = outcome.evidence(
+        judge_observed(
+            outcome,
             format!("{}.versioning", path::bucket(name)),
+            &format!("versioning of {name}"),
             &bucket.versioning,
-        );
-        match bucket.versioning.value() {
-            Err(error) => outcome.error(format!("versioning of {name} unknown ({error})")),
-            Ok(v) if v.status.as_deref() == Some("Enabled") && v.mfa_delete == Some(true) => {
-                outcome.pass(format!(
+            |outcome, v| {
+                match (v.status.as_deref(), v.mfa_delete) {
+                (Some("Enabled"), Some(true)) => outcome.pass(format!(
                     "deleting a log version of {name} or suspending versioning needs the root user's MFA"
-                ))
+                )),
+                (Some("Enabled"), _) => outcome.fail(format!(
+                    "MFA delete is off on {name}: anyone allowed s3:DeleteObjectVersion can destroy logs"
+                )),
+                _ => outcome.fail(format!(
+                    "{name} is not versioned, so MFA delete cannot protect it"
+                )),
             }
-            Ok(v) if v.status.as_deref() != Some("Enabled") => outcome.fail(format!(
-                "{name} is not versioned, so MFA delete cannot protect it"
-            )),
-            Ok(_) => outcome.fail(format!(
-                "MFA delete is off on {name}: anyone allowed s3:DeleteObjectVersion can destroy logs"
-            )),
-        }
+            },
+        )
     }))
 }
 
@@ -125,13 +127,7 @@ pub fn sse_kms(ctx: &RuleContext) -> CheckResult {
             .unwrap_or_default();
         let region = bucket.region.value().cloned().unwrap_or_default();
         let (key, verdict) = judge_key(ctx.inventory, reference, &account, &region);
-        let outcome = match key {
-            Some(key) => outcome.evidence(
-                format!("{}.metadata", path::kms_key(&key.arn)),
-                &key.metadata,
-            ),
-            None => outcome,
-        };
+        let outcome = with_key(outcome, key);
         match verdict {
             KeyVerdict::Customer(key) => outcome.pass(format!(
                 "{name} encrypts by default with customer managed key {}",

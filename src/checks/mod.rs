@@ -25,10 +25,10 @@ pub mod organization_trail;
 pub mod trail_kms_cmk;
 pub mod trail_settings;
 
-use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict, Via};
+use crate::analysis::trail_coverage::{is_logging, is_multi_region, judge, AccountVerdict, Via};
 use crate::analysis::Truth;
 use crate::engine::{Outcome, OutcomeBuilder, RuleContext};
-use crate::inventory::{path, Bucket, Inventory, KmsKey, Observed, Organization, Trail};
+use crate::inventory::{path, Account, Bucket, Inventory, KmsKey, Observed, Organization, Trail};
 use std::collections::BTreeMap;
 
 /// Region label of findings about an account as a whole.
@@ -171,15 +171,48 @@ fn observed<'t, T>(trail: &Trail, what: &str, value: &'t Observed<T>) -> Result<
 
 /// `test` holds only for a logging multi-region trail.
 fn logging_multi_region(trail: &Trail) -> Truth {
-    let multi_region = if trail.is_multi_region {
-        Truth::Yes
-    } else {
-        Truth::no(format!(
-            "{} is a single-region trail ({})",
-            trail.name, trail.home_region
-        ))
-    };
-    Truth::all([multi_region, is_logging(trail)])
+    Truth::all([is_multi_region(trail), is_logging(trail)])
+}
+
+/// For a rule judging what is collected per region: the ERROR finding of an account in which
+/// nothing could be read (its role could not be assumed), if so.
+fn session_unknown(account: &Account, what: &str) -> Option<Outcome> {
+    let error = account.session_error.as_ref()?;
+    Some(
+        Outcome::on(&account.id, GLOBAL, &account.id)
+            .evidence(
+                format!("{}.session_error", path::account(&account.id)),
+                error,
+            )
+            .error(format!("{what} unknown ({error})")),
+    )
+}
+
+/// Adds the key's metadata as evidence, when the key was found.
+fn with_key(outcome: OutcomeBuilder, key: Option<&KmsKey>) -> OutcomeBuilder {
+    match key {
+        Some(key) => outcome.evidence(
+            format!("{}.metadata", path::kms_key(&key.arn)),
+            &key.metadata,
+        ),
+        None => outcome,
+    }
+}
+
+/// Judges an observed part of a resource: its value as evidence at `path`, ERROR naming
+/// `what` when it is unknown, else `judge`'s verdict.
+fn judge_observed<T: serde::Serialize>(
+    outcome: OutcomeBuilder,
+    path: String,
+    what: &str,
+    observed: &Observed<T>,
+    judge: impl FnOnce(OutcomeBuilder, &T) -> Outcome,
+) -> Outcome {
+    let outcome = outcome.evidence(path, observed);
+    match observed.value() {
+        Ok(value) => judge(outcome, value),
+        Err(error) => outcome.error(format!("{what} unknown ({error})")),
+    }
 }
 
 /// The verdict on a KMS key used to encrypt logs: customer managed and enabled.

@@ -1,6 +1,6 @@
 //! TW401 trail-kms-cmk — CIS "Ensure CloudTrail logs are encrypted at rest using KMS CMKs".
 
-use super::{judge_key, KeyVerdict};
+use super::{judge_key, with_key, KeyVerdict};
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
@@ -22,13 +22,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             };
             let (account, region) = (trail.owner_account(), trail.home_region.as_str());
             let (key, verdict) = judge_key(ctx.inventory, reference, account, region);
-            let outcome = match key {
-                Some(key) => outcome.evidence(
-                    format!("{}.metadata", path::kms_key(&key.arn)),
-                    &key.metadata,
-                ),
-                None => outcome,
-            };
+            let outcome = with_key(outcome, key);
             match verdict {
                 KeyVerdict::Customer(key) => outcome.pass(format!(
                     "{} is encrypted with customer managed key {}",

@@ -2,8 +2,9 @@
 //! `cloudtrail-security-trail-enabled`); and per trail TW117 trail-tagged.
 
 use super::{judge_accounts, logging_multi_region, observed, Requirement};
-use crate::analysis::event_selectors::management_coverage;
-use crate::analysis::trail_coverage::{is_logging, records_global_service_events};
+use crate::analysis::trail_coverage::{
+    is_logging, records_all_management_events, records_global_service_events,
+};
 use crate::analysis::Truth;
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{path, Trail};
@@ -60,22 +61,11 @@ pub fn security_trail(ctx: &RuleContext) -> CheckResult {
         } else {
             Truth::no(format!("{} is not encrypted with a KMS key", trail.name))
         };
-        let management = match observed(trail, "event selectors", &trail.event_selectors) {
-            Ok(selectors) => {
-                let coverage = management_coverage(selectors);
-                if coverage.is_complete() {
-                    Truth::Yes
-                } else {
-                    Truth::no(format!("{}: {}", trail.name, coverage.shortfall()))
-                }
-            }
-            Err(unknown) => unknown,
-        };
         Truth::all([
             records_global_service_events(trail),
             validation,
             encrypted,
-            management,
+            records_all_management_events(trail),
             is_logging(trail),
         ])
     };
