@@ -345,6 +345,54 @@ pub fn service_grants(
     grants
 }
 
+/// What a resource policy that CloudTrail uses must say: the action CloudTrail needs and the
+/// condition keys that confine it to named trails or accounts.
+pub struct ServiceUse<'a> {
+    pub service: &'a str,
+    /// The service as messages name it, e.g. "CloudTrail".
+    pub who: &'a str,
+    pub action: &'a str,
+    pub required_keys: &'a [&'a str],
+    /// Completes "… let(s) CloudTrail …": what the grant allows, e.g. "write".
+    pub verb: &'a str,
+}
+
+/// Why `policy` lets the service act too broadly or not at all, or grants to anyone: empty
+/// when every grant to the service is confined and nothing is open. On success, the
+/// confining statements, for the message.
+pub fn confinement(policy: &Policy, usage: &ServiceUse) -> Result<Vec<String>, Vec<String>> {
+    let grants = service_grants(policy, usage.service, usage.action, usage.required_keys);
+    let open = open_grants(policy);
+    let mut problems = Vec::new();
+    if !open.is_empty() {
+        problems.push(format!(
+            "{} grant(s) access to anyone without a scoping condition",
+            open.join(", ")
+        ));
+    }
+    if !grants.unscoped.is_empty() {
+        problems.push(format!(
+            "{} let(s) {} {} without an {} condition: a trail of any account could do the same",
+            grants.unscoped.join(", "),
+            usage.who,
+            usage.verb,
+            usage.required_keys.join(" or ")
+        ));
+    }
+    if grants.scoped.is_empty() && grants.unscoped.is_empty() {
+        problems.push(format!("no statement lets {} {}", usage.who, usage.verb));
+    }
+    if problems.is_empty() {
+        Ok(grants
+            .scoped
+            .iter()
+            .map(|(label, keys)| format!("{label} ({})", keys.join(", ")))
+            .collect())
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

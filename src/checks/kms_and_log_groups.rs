@@ -2,7 +2,7 @@
 //! grants nothing to anyone; TW404 log-group-kms — the CloudWatch Logs copy is KMS-encrypted.
 
 use super::judge_key;
-use crate::analysis::policy::{open_grants, parse, service_grants};
+use crate::analysis::policy::{confinement, parse, ServiceUse};
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{arn_account_region, path};
 use std::collections::BTreeMap;
@@ -48,35 +48,19 @@ pub fn key_policy(ctx: &RuleContext) -> CheckResult {
                 continue;
             }
         };
-        let grants = service_grants(
-            &policy,
-            "cloudtrail.amazonaws.com",
-            "kms:GenerateDataKey",
-            &["aws:SourceArn", "kms:EncryptionContext:aws:cloudtrail:arn"],
-        );
-        let open = open_grants(&policy);
-        let mut problems = Vec::new();
-        if !open.is_empty() {
-            problems.push(format!(
-                "{} grant(s) use of the key to anyone without a scoping condition",
-                open.join(", ")
-            ));
-        }
-        if !grants.unscoped.is_empty() {
-            problems.push(format!(
-                "{} let(s) CloudTrail use the key without an aws:SourceArn or kms:EncryptionContext:aws:cloudtrail:arn condition, so any trail can encrypt with it",
-                grants.unscoped.join(", ")
-            ));
-        }
-        if grants.scoped.is_empty() && grants.unscoped.is_empty() {
-            problems.push("no statement lets CloudTrail generate data keys".to_owned());
-        }
-        outcomes.push(if problems.is_empty() {
-            outcome.pass(format!(
-                "key {arn} lets CloudTrail encrypt only for the trails its conditions name, and grants nothing to anyone"
-            ))
-        } else {
-            outcome.fail(format!("key {arn}: {}", problems.join("; ")))
+        let usage = ServiceUse {
+            service: "cloudtrail.amazonaws.com",
+            who: "CloudTrail",
+            action: "kms:GenerateDataKey",
+            required_keys: &["aws:SourceArn", "kms:EncryptionContext:aws:cloudtrail:arn"],
+            verb: "encrypt with the key",
+        };
+        outcomes.push(match confinement(&policy, &usage) {
+            Ok(scoped) => outcome.pass(format!(
+                "key {arn} lets CloudTrail encrypt only under {}, and grants nothing to anyone",
+                scoped.join(", ")
+            )),
+            Err(problems) => outcome.fail(format!("key {arn}: {}", problems.join("; "))),
         });
     }
     Ok(outcomes)

@@ -2,7 +2,7 @@
 //! named trails or accounts; no grant to anyone) and TW208 log-bucket-tls-only.
 
 use super::judge_trail_buckets;
-use crate::analysis::policy::{open_grants, parse, service_grants, Policy};
+use crate::analysis::policy::{confinement, parse, Policy, ServiceUse};
 use crate::engine::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
 use crate::inventory::{path, Bucket};
 
@@ -38,41 +38,19 @@ pub fn scoped(ctx: &RuleContext) -> CheckResult {
             Ok(parsed) => parsed,
             Err(finding) => return *finding,
         };
-        let grants = service_grants(
-            &policy,
-            CLOUDTRAIL,
-            "s3:PutObject",
-            &["aws:SourceArn", "aws:SourceAccount"],
-        );
-        let open = open_grants(&policy);
-        let mut problems = Vec::new();
-        if !open.is_empty() {
-            problems.push(format!(
-                "{} grant(s) access to anyone without a scoping condition",
-                open.join(", ")
-            ));
-        }
-        if !grants.unscoped.is_empty() {
-            problems.push(format!(
-                "{} let(s) CloudTrail write without an aws:SourceArn or aws:SourceAccount condition, so any account's trail can write here",
-                grants.unscoped.join(", ")
-            ));
-        }
-        if grants.scoped.is_empty() && grants.unscoped.is_empty() {
-            problems.push("no statement lets CloudTrail write logs".to_owned());
-        }
-        if problems.is_empty() {
-            let scoped = grants
-                .scoped
-                .iter()
-                .map(|(label, keys)| format!("{label} ({})", keys.join(", ")))
-                .collect::<Vec<_>>();
-            outcome.pass(format!(
+        let usage = ServiceUse {
+            service: CLOUDTRAIL,
+            who: "CloudTrail",
+            action: "s3:PutObject",
+            required_keys: &["aws:SourceArn", "aws:SourceAccount"],
+            verb: "write",
+        };
+        match confinement(&policy, &usage) {
+            Ok(scoped) => outcome.pass(format!(
                 "{name} lets CloudTrail write only under {}, and grants nothing to anyone",
                 scoped.join(", ")
-            ))
-        } else {
-            outcome.fail(format!("{name}: {}", problems.join("; ")))
+            )),
+            Err(problems) => outcome.fail(format!("{name}: {}", problems.join("; "))),
         }
     }))
 }
