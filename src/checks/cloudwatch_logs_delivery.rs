@@ -38,6 +38,14 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                 .as_deref()
                 .map(|e| format!(" (last error: {e})"))
                 .unwrap_or_default();
+            // AWS reports the latest error until a delivery succeeds again; an error beside a
+            // recent time still means events are being lost now or were lately.
+            if let Some(error) = &status.latest_cloud_watch_logs_delivery_error {
+                return outcome.fail(format!(
+                    "{}: the latest delivery to {group} failed: {error}",
+                    trail.name
+                ));
+            }
             match status.latest_cloud_watch_logs_delivery_time {
                 None => outcome.fail(format!("{} is set to deliver to {group} but has never delivered{error_note}", trail.name)),
                 Some(time) if ctx.now - time > max_age => outcome.fail(format!(
