@@ -223,9 +223,9 @@ def inventory(accounts, trails=(), buckets=(), keys=(), log_groups=(), organizat
     return inv
 
 
-def single(account_id, t, buckets=(), keys=(), log_groups=(), **account_args):
-    """One account with one trail (and what it names)."""
-    return account(account_id, [t], **account_args), t
+def single(account_id, t):
+    """One account with one trail: a (account, trail) pair for `world`."""
+    return account(account_id, [t]), t
 
 
 def world(*pairs, buckets=(), keys=(), log_groups=(), organization=None):
@@ -299,7 +299,7 @@ def s3_advanced(*extra):
                                                  field("resources.type", equals=[S3])] + list(extra))))
 
 
-def data_event_rule(directory, side):
+def data_event_rule(side):
     other = "true" if side == "write" else "false"
     mine = "false" if side == "write" else "true"
     mine_rw = "WriteOnly" if side == "write" else "ReadOnly"
@@ -342,12 +342,12 @@ def data_event_rule(directory, side):
 
 @rule("TW107-s3-data-events-write")
 def _():
-    return data_event_rule("TW107", "write")
+    return data_event_rule("write")
 
 
 @rule("TW108-s3-data-events-read")
 def _():
-    return data_event_rule("TW108", "read")
+    return data_event_rule("read")
 
 
 @rule("TW109-dynamodb-data-events")

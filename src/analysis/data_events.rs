@@ -12,7 +12,7 @@
 //!   field (`eventName`, `eventSource`, `userIdentity.arn`, ...) filters events out: any such
 //!   filter narrows it, and a narrowed selector is reported, not counted.
 
-use super::event_selectors::{admits, describe};
+use super::event_selectors::{admits, advanced_label, describe};
 use crate::inventory::{AdvancedFieldSelector, EventSelectors, ReadWriteType};
 
 /// What must be recorded: every resource whose ARN begins with `Prefix`, or one `Exact` ARN.
@@ -121,10 +121,7 @@ pub fn data_coverage(
         }
     }
     for (index, selector) in selectors.advanced.iter().enumerate() {
-        let label = match &selector.name {
-            Some(name) => format!("advanced selector {} ({name:?})", index + 1),
-            None => format!("advanced selector {}", index + 1),
-        };
+        let label = advanced_label(index, selector);
         let fields = &selector.field_selectors;
         let category = fields.iter().filter(|f| f.field == "eventCategory");
         let types = fields

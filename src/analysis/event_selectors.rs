@@ -7,7 +7,9 @@
 //! constrains it: any `eventSource` or other field narrows it. A classic selector with
 //! `ExcludeManagementEventSources` records all events except those sources.
 
-use crate::inventory::{AdvancedFieldSelector, EventSelectors, ReadWriteType};
+use crate::inventory::{
+    AdvancedEventSelector, AdvancedFieldSelector, EventSelectors, ReadWriteType,
+};
 
 /// What the selectors record of management events.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -72,10 +74,7 @@ pub fn management_coverage(selectors: &EventSelectors) -> ManagementCoverage {
         coverage.all_writes |= writes;
     }
     for (index, selector) in selectors.advanced.iter().enumerate() {
-        let label = match &selector.name {
-            Some(name) => format!("advanced selector {} ({name:?})", index + 1),
-            None => format!("advanced selector {}", index + 1),
-        };
+        let label = advanced_label(index, selector);
         let category = selector
             .field_selectors
             .iter()
@@ -108,6 +107,14 @@ pub fn management_coverage(selectors: &EventSelectors) -> ManagementCoverage {
         coverage.all_writes |= writes;
     }
     coverage
+}
+
+/// How messages name an advanced selector: its position, and its name if it has one.
+pub fn advanced_label(index: usize, selector: &AdvancedEventSelector) -> String {
+    match &selector.name {
+        Some(name) => format!("advanced selector {} ({name:?})", index + 1),
+        None => format!("advanced selector {}", index + 1),
+    }
 }
 
 /// Whether a field selector lets `value` through. Operators are AND-ed; the values of one

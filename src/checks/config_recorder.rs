@@ -1,9 +1,9 @@
 //! TW701 config-recorder — CIS "Ensure AWS Config is enabled in all regions": per scanned
 //! region, a configuration recorder records every supported resource type, and is recording.
 
-use super::session_unknown;
-use crate::engine::{CheckResult, Outcome, RuleContext};
-use crate::inventory::{path, ConfigRecorder};
+use super::{region_outcome, session_unknown};
+use crate::engine::{CheckResult, RuleContext};
+use crate::inventory::ConfigRecorder;
 
 /// Why a recorder does not qualify, if it does not.
 fn shortfall(recorder: &ConfigRecorder) -> Option<String> {
@@ -40,17 +40,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             continue;
         }
         for region in account.regions.values().filter(|r| r.skipped.is_none()) {
-            let outcome = Outcome::on(
+            let outcome = region_outcome(
                 &account.id,
-                &region.name,
-                format!("{}/{}", account.id, region.name),
-            )
-            .evidence(
-                format!(
-                    "{}.regions[{:?}].config_recorders",
-                    path::account(&account.id),
-                    region.name
-                ),
+                region,
+                "config_recorders",
                 &region.config_recorders,
             );
             outcomes.push(match region.config_recorders.value() {

@@ -1,6 +1,7 @@
 //! Delivery health, per trail: TW112 trail-logging, TW113 log-delivery, TW114
 //! digest-delivery (baseline R8: working integrity), TW115 sns-notifications.
 
+use super::judge_observed;
 use crate::engine::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
 use crate::inventory::{path, Trail, TrailStatus};
 use chrono::{DateTime, Duration, Utc};
@@ -31,14 +32,13 @@ fn per_trail(
         .trails
         .values()
         .map(|trail| {
-            let outcome = Outcome::on_trail(trail)
-                .evidence(format!("{}.status", path::trail(&trail.arn)), &trail.status);
-            match trail.status.value() {
-                Ok(status) => judge(outcome, trail, status),
-                Err(error) => {
-                    outcome.error(format!("{}: trail status unknown ({error})", trail.name))
-                }
-            }
+            judge_observed(
+                Outcome::on_trail(trail),
+                format!("{}.status", path::trail(&trail.arn)),
+                &format!("{}: trail status", trail.name),
+                &trail.status,
+                |outcome, status| judge(outcome, trail, status),
+            )
         })
         .collect())
 }

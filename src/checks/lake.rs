@@ -2,14 +2,18 @@
 //! events as long as the baseline asks, protected and encrypted; TW602 event-data-store-cmk —
 //! every event data store is encrypted with a customer managed key (Security Hub CloudTrail.10).
 
-use super::{judge_key, session_unknown, KeyVerdict, GLOBAL};
+use super::{judge_key, region_outcome, session_unknown, KeyVerdict, GLOBAL};
 use crate::analysis::event_selectors::management_coverage;
 use crate::analysis::Truth;
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{path, Account, EventDataStore, Inventory, Observed};
+use std::collections::BTreeMap;
+
+/// The stores of an account, each with its region, and why a region's list is unknown.
+type Listed<'a> = (Vec<(&'a str, &'a EventDataStore)>, Vec<String>);
 
 /// The stores listed in an account's scanned regions, and why a region's list is unknown.
-fn account_stores(account: &Account) -> (Vec<(&str, &EventDataStore)>, Vec<String>) {
+fn account_stores(account: &Account) -> Listed<'_> {
     let mut stores = Vec::new();
     let mut unknown = Vec::new();
     if let Some(error) = &account.session_error {
@@ -47,75 +51,90 @@ pub fn event_data_store(ctx: &RuleContext) -> CheckResult {
     let inventory = ctx.inventory;
     let min_days = ctx.integer("min_lake_retention_days")?;
     let organization_scanned = inventory.organization().is_some();
+    let judge = |region: &str, store: &EventDataStore| {
+        let check = |ok: bool, why: String| if ok { Truth::Yes } else { Truth::no(why) };
+        let name = &store.name;
+        let key = match &store.kms_key_id {
+            None => Truth::no(format!(
+                "{name} is encrypted with an AWS owned key, not a customer managed key"
+            )),
+            Some(reference) => {
+                match judge_key(inventory, reference, store.owner_account(), region).1 {
+                    KeyVerdict::Customer(_) => Truth::Yes,
+                    KeyVerdict::Fails(why) => Truth::no(format!("{name}: {why}")),
+                    KeyVerdict::Unknown(why) => Truth::unknown(format!("{name}: {why}")),
+                }
+            }
+        };
+        let coverage = management_coverage(&crate::inventory::EventSelectors {
+            classic: Vec::new(),
+            advanced: store.advanced_event_selectors.clone(),
+        });
+        let retention = store.retention_period.unwrap_or(0);
+        Truth::all([
+            check(
+                store.status == "ENABLED",
+                format!("{name} is {}, not ENABLED", store.status),
+            ),
+            check(
+                store.multi_region_enabled,
+                format!("{name} collects one region only"),
+            ),
+            check(
+                store.organization_enabled || !organization_scanned,
+                format!("{name} collects this account only, not the organization"),
+            ),
+            check(
+                coverage.is_complete(),
+                format!("{name}: {}", coverage.shortfall()),
+            ),
+            key,
+            check(
+                store.termination_protection_enabled,
+                format!("{name} has termination protection off: it can be deleted"),
+            ),
+            check(
+                retention >= min_days,
+                format!("{name} keeps events {retention} days, less than {min_days}"),
+            ),
+        ])
+    };
+    // Every account's stores are listed, and every store judged, once: an organization
+    // store serves every member.
+    let listed: BTreeMap<&str, Listed> = inventory
+        .accounts
+        .values()
+        .map(|account| (account.id.as_str(), account_stores(account)))
+        .collect();
+    let judged: BTreeMap<&str, Truth> = listed
+        .values()
+        .flat_map(|(stores, _)| stores)
+        .map(|(region, store)| (store.arn.as_str(), judge(region, store)))
+        .collect();
     let mut outcomes = Vec::new();
     for account in inventory.accounts.values() {
-        let (mut stores, mut unknown) = account_stores(account);
+        let (mut stores, mut unknown) =
+            listed.get(account.id.as_str()).cloned().unwrap_or_default();
         for owner in organization_store_owners(inventory, account) {
-            match inventory.accounts.get(owner) {
-                Some(owner_account) => {
-                    let (theirs, their_unknown) = account_stores(owner_account);
-                    stores.extend(theirs.into_iter().filter(|(_, s)| s.organization_enabled));
-                    unknown.extend(their_unknown);
+            match listed.get(owner) {
+                Some((theirs, their_unknown)) => {
+                    stores.extend(theirs.iter().filter(|(_, s)| s.organization_enabled));
+                    unknown.extend(their_unknown.iter().cloned());
                 }
                 None => unknown.push(format!(
                     "account {owner}, which may keep an organization event data store, was not scanned"
                 )),
             }
         }
-        let judge = |region: &str, store: &EventDataStore| {
-            let check = |ok: bool, why: String| if ok { Truth::Yes } else { Truth::no(why) };
-            let name = &store.name;
-            let key = match &store.kms_key_id {
-                None => Truth::no(format!(
-                    "{name} is encrypted with an AWS owned key, not a customer managed key"
-                )),
-                Some(reference) => {
-                    match judge_key(inventory, reference, store.owner_account(), region).1 {
-                        KeyVerdict::Customer(_) => Truth::Yes,
-                        KeyVerdict::Fails(why) => Truth::no(format!("{name}: {why}")),
-                        KeyVerdict::Unknown(why) => Truth::unknown(format!("{name}: {why}")),
-                    }
-                }
-            };
-            let coverage = management_coverage(&crate::inventory::EventSelectors {
-                classic: Vec::new(),
-                advanced: store.advanced_event_selectors.clone(),
-            });
-            let retention = store.retention_period.unwrap_or(0);
-            Truth::all([
-                check(
-                    store.status == "ENABLED",
-                    format!("{name} is {}, not ENABLED", store.status),
-                ),
-                check(
-                    store.multi_region_enabled,
-                    format!("{name} collects one region only"),
-                ),
-                check(
-                    store.organization_enabled || !organization_scanned,
-                    format!("{name} collects this account only, not the organization"),
-                ),
-                check(
-                    coverage.is_complete(),
-                    format!("{name}: {}", coverage.shortfall()),
-                ),
-                key,
-                check(
-                    store.termination_protection_enabled,
-                    format!("{name} has termination protection off: it can be deleted"),
-                ),
-                check(
-                    retention >= min_days,
-                    format!("{name} keeps events {retention} days, less than {min_days}"),
-                ),
-            ])
-        };
         let mut outcome = Outcome::on(&account.id, GLOBAL, &account.id);
         let mut verdicts = Vec::new();
         for (region, store) in &stores {
-            let truth = judge(region, store);
+            let truth = judged
+                .get(store.arn.as_str())
+                .cloned()
+                .unwrap_or_else(|| judge(region, store));
             outcome = outcome.evidence(
-                format!("accounts[{:?}].regions[{region:?}].event_data_stores", store.owner_account()),
+                format!("{}.event_data_stores", path::region(store.owner_account(), region)),
                 serde_json::json!({"arn": store.arn, "verdict": truth.is_yes(), "reasons": truth.reasons()}),
             );
             verdicts.push((*store, truth));
@@ -166,17 +185,10 @@ pub fn cmk(ctx: &RuleContext) -> CheckResult {
                 Ok(stores) => stores,
                 Err(error) => {
                     outcomes.push(
-                        Outcome::on(
+                        region_outcome(
                             &account.id,
-                            &region.name,
-                            format!("{}/{}", account.id, region.name),
-                        )
-                        .evidence(
-                            format!(
-                                "{}.regions[{:?}].event_data_stores",
-                                path::account(&account.id),
-                                region.name
-                            ),
+                            region,
+                            "event_data_stores",
                             &region.event_data_stores,
                         )
                         .error(format!(
@@ -190,9 +202,8 @@ pub fn cmk(ctx: &RuleContext) -> CheckResult {
             for store in stores.iter().filter(|s| seen.insert(s.arn.clone())) {
                 let outcome = Outcome::on(&account.id, &region.name, &store.arn).evidence(
                     format!(
-                        "{}.regions[{:?}].event_data_stores[{:?}].kms_key_id",
-                        path::account(&account.id),
-                        region.name,
+                        "{}.event_data_stores[{:?}].kms_key_id",
+                        path::region(&account.id, &region.name),
                         store.arn
                     ),
                     &store.kms_key_id,

@@ -28,7 +28,9 @@ pub mod trail_settings;
 use crate::analysis::trail_coverage::{is_logging, is_multi_region, judge, AccountVerdict, Via};
 use crate::analysis::Truth;
 use crate::engine::{Outcome, OutcomeBuilder, RuleContext};
-use crate::inventory::{path, Account, Bucket, Inventory, KmsKey, Observed, Organization, Trail};
+use crate::inventory::{
+    path, Account, Bucket, Inventory, KmsKey, Observed, Organization, Region, Trail,
+};
 use std::collections::BTreeMap;
 
 /// Region label of findings about an account as a whole.
@@ -185,6 +187,20 @@ fn session_unknown(account: &Account, what: &str) -> Option<Outcome> {
                 error,
             )
             .error(format!("{what} unknown ({error})")),
+    )
+}
+
+/// A finding on one region of an account (resource `ACCOUNT/REGION`), with the region's
+/// `field` observation as evidence.
+fn region_outcome(
+    account: &str,
+    region: &Region,
+    field: &str,
+    value: &impl serde::Serialize,
+) -> OutcomeBuilder {
+    Outcome::on(account, &region.name, format!("{account}/{}", region.name)).evidence(
+        format!("{}.{field}", path::region(account, &region.name)),
+        value,
     )
 }
 

@@ -1,13 +1,13 @@
 //! Account-level trail settings: TW111 insights-enabled, TW116 security-trail (AWS Config
 //! `cloudtrail-security-trail-enabled`); and per trail TW117 trail-tagged.
 
-use super::{judge_accounts, logging_multi_region, observed, Requirement};
+use super::{judge_accounts, judge_observed, logging_multi_region, observed, Requirement};
 use crate::analysis::trail_coverage::{
     is_logging, records_all_management_events, records_global_service_events,
 };
 use crate::analysis::Truth;
-use crate::engine::{CheckResult, Outcome, RuleContext};
-use crate::inventory::{path, Trail};
+use crate::engine::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
+use crate::inventory::{path, Tag, Trail};
 
 pub fn insights(ctx: &RuleContext) -> CheckResult {
     let required = ctx.list("insight_types")?;
@@ -87,47 +87,54 @@ pub fn tagged(ctx: &RuleContext) -> CheckResult {
         .trails
         .values()
         .map(|trail| {
-            let outcome = Outcome::on_trail(trail)
-                .evidence(format!("{}.tags", path::trail(&trail.arn)), &trail.tags);
-            let tags = match trail.tags.value() {
-                Ok(tags) => tags,
-                Err(error) => {
-                    return outcome.error(format!("{}: tags unknown ({error})", trail.name))
-                }
-            };
-            // `aws:` tags are AWS's own (CloudFormation, ...), not the owner's.
-            let own = tags
-                .iter()
-                .filter(|t| !t.key.starts_with("aws:"))
-                .collect::<Vec<_>>();
-            if required.is_empty() {
-                return if own.is_empty() {
-                    outcome.fail(format!("{} has no tags", trail.name))
-                } else {
-                    outcome.pass(format!(
-                        "{} is tagged ({})",
-                        trail.name,
-                        own.iter()
-                            .map(|t| t.key.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                };
-            }
-            let missing = required
-                .iter()
-                .filter(|key| !own.iter().any(|t| &&t.key == key))
-                .map(String::as_str)
-                .collect::<Vec<_>>();
-            if missing.is_empty() {
-                outcome.pass(format!("{} has every required tag", trail.name))
-            } else {
-                outcome.fail(format!(
-                    "{} lacks the tags {}",
-                    trail.name,
-                    missing.join(", ")
-                ))
-            }
+            judge_observed(
+                Outcome::on_trail(trail),
+                format!("{}.tags", path::trail(&trail.arn)),
+                &format!("{}: tags", trail.name),
+                &trail.tags,
+                |outcome, tags| tag_verdict(outcome, trail, tags, required),
+            )
         })
         .collect())
+}
+
+fn tag_verdict(
+    outcome: OutcomeBuilder,
+    trail: &Trail,
+    tags: &[Tag],
+    required: &[String],
+) -> Outcome {
+    // `aws:` tags are AWS's own (CloudFormation, ...), not the owner's.
+    let own = tags
+        .iter()
+        .filter(|t| !t.key.starts_with("aws:"))
+        .collect::<Vec<_>>();
+    if required.is_empty() {
+        return if own.is_empty() {
+            outcome.fail(format!("{} has no tags", trail.name))
+        } else {
+            outcome.pass(format!(
+                "{} is tagged ({})",
+                trail.name,
+                own.iter()
+                    .map(|t| t.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        };
+    }
+    let missing = required
+        .iter()
+        .filter(|key| !own.iter().any(|t| &&t.key == key))
+        .map(String::as_str)
+        .collect::<Vec<_>>();
+    if missing.is_empty() {
+        outcome.pass(format!("{} has every required tag", trail.name))
+    } else {
+        outcome.fail(format!(
+            "{} lacks the tags {}",
+            trail.name,
+            missing.join(", ")
+        ))
+    }
 }

@@ -2,7 +2,7 @@
 //! selectors, insight selectors and tags, asked once in the trail's home region; and each
 //! region's CloudTrail Lake event data stores.
 
-use super::failure::{observation_error, observe, observe_or};
+use super::failure::{observation_error, observe, observe_or, observe_pages};
 use super::timestamp;
 use crate::inventory::{
     AdvancedEventSelector, AdvancedFieldSelector, Arn, DataResource, ErrorKind, EventDataStore,
@@ -167,7 +167,7 @@ pub async fn insight_selectors(client: &Client, arn: &str) -> Observed<Vec<Insig
     )
 }
 
-/// The trail's tags (`ListTags`, paginated by token).
+/// The trail's tags (`ListTags`, paginated by token; the SDK has no paginator for it).
 pub async fn tags(client: &Client, arn: &str) -> Observed<Vec<Tag>> {
     const ACTION: &str = "cloudtrail:ListTags";
     let mut tags = Vec::new();
@@ -204,30 +204,19 @@ pub async fn tags(client: &Client, arn: &str) -> Observed<Vec<Tag>> {
 pub async fn event_data_stores(client: &Client) -> Observed<Vec<EventDataStore>> {
     const LIST: &str = "cloudtrail:ListEventDataStores";
     const GET: &str = "cloudtrail:GetEventDataStore";
-    let mut arns = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let result = client
-            .list_event_data_stores()
-            .set_next_token(token.take())
-            .send()
-            .await;
-        let output = match result {
-            Ok(output) => output,
-            Err(e) => return Observed::Error(observation_error(LIST, &e)),
-        };
-        arns.extend(
-            output
-                .event_data_stores()
-                .iter()
-                .filter_map(|store| store.event_data_store_arn())
-                .map(str::to_owned),
-        );
-        match output.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-            _ => break,
-        }
-    }
+    let pages = client.list_event_data_stores().into_paginator().send();
+    let arns = match observe_pages(LIST, pages, |page| {
+        page.event_data_stores()
+            .iter()
+            .filter_map(|store| store.event_data_store_arn())
+            .map(str::to_owned)
+            .collect()
+    })
+    .await
+    {
+        Observed::Ok(arns) => arns,
+        Observed::Error(error) => return Observed::Error(error),
+    };
     let mut stores = Vec::with_capacity(arns.len());
     for arn in arns {
         let output = match client

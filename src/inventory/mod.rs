@@ -320,4 +320,8 @@ pub mod path {
     pub fn log_group(arn: &str) -> String {
         format!("log_groups[{arn:?}]")
     }
+
+    pub fn region(account: &str, region: &str) -> String {
+        format!("{}.regions[{region:?}]", self::account(account))
+    }
 }
