@@ -78,7 +78,7 @@ def trail(account, name, region="us-east-1", multi=True, org=False, gse=True, lf
 
 
 def account(id, trails=(), regions=("us-east-1", "eu-west-1"), stores=None, recorders=None,
-            session_error=None):
+            session_error=None, regions_error=None):
     arns = [t["arn"] if isinstance(t, dict) else t for t in trails]
     a = {
         "id": id,
@@ -96,6 +96,8 @@ def account(id, trails=(), regions=("us-east-1", "eu-west-1"), stores=None, reco
     if session_error:
         a["session_error"] = session_error
         a["regions"] = []
+    if regions_error:
+        a["regions_error"] = regions_error
     return a
 
 
@@ -735,6 +737,7 @@ def _():
     }
 
 
+REGIONS_DENIED = {"kind": "denied", "operation": "ec2:DescribeRegions", "message": "Access Denied"}
 UNSUPPORTED = err("cloudtrail:ListEventDataStores", kind="unsupported",
                   message="UnsupportedOperationException: CloudTrail Lake is not supported (HTTP 400)")
 
@@ -774,8 +777,10 @@ def _():
             organization=organization(MEMBER)), [(MGMT, "FAIL", "this account only"), (MEMBER, "FAIL")]),
         "error.json": (inventory([
             lake_account(A, regions_error=UNSUPPORTED),
-            lake_account(B, good(B))]), [
-            (A, "ERROR", "not supported"), (B, "ERROR", "not collected")]),
+            lake_account(B, good(B)),
+            account(C, [], regions_error=REGIONS_DENIED)]), [
+            (A, "ERROR", "not supported"), (B, "ERROR", "not collected"),
+            (C, "ERROR", "regions beyond those scanned")]),
     }
 
 
@@ -789,9 +794,10 @@ def _():
             (store(A, "aws-owned")["arn"], "FAIL", "AWS owned key"),
             (store(A, "aws-managed")["arn"], "FAIL", "managed by AWS")]),
         "error.json": (inventory([lake_account(A, regions_error=UNSUPPORTED), account(B, session_error={
-            "kind": "denied", "operation": "sts:AssumeRole", "message": "cannot assume the role"})]), [
+            "kind": "denied", "operation": "sts:AssumeRole", "message": "cannot assume the role"}),
+            account(C, [], regions_error=REGIONS_DENIED)]), [
             (f"{A}/us-east-1", "ERROR", "not supported"), (f"{A}/eu-west-1", "ERROR", "not supported"),
-            (B, "ERROR", "sts:AssumeRole")]),
+            (B, "ERROR", "sts:AssumeRole"), (C, "ERROR", "could not be listed")]),
     }
 
 
@@ -815,8 +821,10 @@ def _():
             + regions(C, [("FAIL", "failed"), ("PASS",)])),
         "error.json": (inventory([
             account(A, recorders={"eu-west-1": err("config:DescribeConfigurationRecorders")}),
-            account(B, session_error={"kind": "denied", "operation": "sts:AssumeRole", "message": "cannot assume the role"})]),
-            regions(A, [("PASS",), ("ERROR",)]) + [(B, "ERROR", "sts:AssumeRole")]),
+            account(B, session_error={"kind": "denied", "operation": "sts:AssumeRole", "message": "cannot assume the role"}),
+            account(C, regions_error=REGIONS_DENIED)]),
+            regions(A, [("PASS",), ("ERROR",)]) + [(B, "ERROR", "sts:AssumeRole"), (C, "ERROR", "could not be listed")]
+            + regions(C, [("PASS",), ("PASS",)])),
     }
 
 

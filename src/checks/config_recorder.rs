@@ -1,7 +1,7 @@
 //! TW701 config-recorder — CIS "Ensure AWS Config is enabled in all regions": per scanned
 //! region, a configuration recorder records every supported resource type, and is recording.
 
-use super::{region_outcome, session_unknown};
+use super::{region_outcome, regions_unknown, session_unknown};
 use crate::engine::{CheckResult, RuleContext};
 use crate::inventory::ConfigRecorder;
 
@@ -39,6 +39,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             outcomes.push(unknown);
             continue;
         }
+        outcomes.extend(regions_unknown(account, "AWS Config recorders"));
         for region in account.regions.values().filter(|r| r.skipped.is_none()) {
             let outcome = region_outcome(
                 &account.id,

@@ -2,7 +2,7 @@
 //! events as long as the baseline asks, protected and encrypted; TW602 event-data-store-cmk —
 //! every event data store is encrypted with a customer managed key (Security Hub CloudTrail.10).
 
-use super::{judge_key, region_outcome, session_unknown, KeyVerdict, GLOBAL};
+use super::{judge_key, region_outcome, regions_unknown, session_unknown, KeyVerdict, GLOBAL};
 use crate::analysis::event_selectors::management_coverage;
 use crate::analysis::Truth;
 use crate::engine::{CheckResult, Outcome, RuleContext};
@@ -18,6 +18,12 @@ fn account_stores(account: &Account) -> Listed<'_> {
     let mut unknown = Vec::new();
     if let Some(error) = &account.session_error {
         unknown.push(format!("account {}: {error}", account.id));
+    }
+    if let Some(error) = &account.regions_error {
+        unknown.push(format!(
+            "account {}: regions beyond those scanned ({error})",
+            account.id
+        ));
     }
     for region in account.regions.values().filter(|r| r.skipped.is_none()) {
         match &region.event_data_stores {
@@ -180,6 +186,7 @@ pub fn cmk(ctx: &RuleContext) -> CheckResult {
             outcomes.push(unknown);
             continue;
         }
+        outcomes.extend(regions_unknown(account, "event data stores"));
         for region in account.regions.values().filter(|r| r.skipped.is_none()) {
             let stores = match region.event_data_stores.value() {
                 Ok(stores) => stores,

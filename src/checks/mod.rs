@@ -190,6 +190,19 @@ fn session_unknown(account: &Account, what: &str) -> Option<Outcome> {
     )
 }
 
+/// For a rule that must see every region: the ERROR finding of an account whose enabled
+/// regions could not be listed, so that regions beyond those scanned are unknown, if so.
+fn regions_unknown(account: &Account, what: &str) -> Option<Outcome> {
+    let error = account.regions_error.as_ref()?;
+    Some(
+        Outcome::on(&account.id, GLOBAL, &account.id)
+            .evidence(format!("{}.regions_error", path::account(&account.id)), error)
+            .error(format!(
+                "{what} of regions beyond those scanned unknown: the enabled regions could not be listed ({error})"
+            )),
+    )
+}
+
 /// A finding on one region of an account (resource `ACCOUNT/REGION`), with the region's
 /// `field` observation as evidence.
 fn region_outcome(
