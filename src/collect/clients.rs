@@ -54,6 +54,8 @@ pub struct Clients {
     s3control: PerRegion<aws_sdk_s3control::Client>,
     organizations: PerRegion<aws_sdk_organizations::Client>,
     config_service: PerRegion<aws_sdk_config::Client>,
+    cloudwatch: PerRegion<aws_sdk_cloudwatch::Client>,
+    sns: PerRegion<aws_sdk_sns::Client>,
 }
 
 macro_rules! client {
@@ -84,6 +86,8 @@ impl Clients {
         self.s3control.clear();
         self.organizations.clear();
         self.config_service.clear();
+        self.cloudwatch.clear();
+        self.sns.clear();
     }
 
     /// Clients of another session (an assumed role): the same settings and call log, other
@@ -113,6 +117,8 @@ impl Clients {
             s3control: PerRegion::default(),
             organizations: PerRegion::default(),
             config_service: PerRegion::default(),
+            cloudwatch: PerRegion::default(),
+            sns: PerRegion::default(),
         }
     }
 
@@ -128,6 +134,8 @@ impl Clients {
     client!(logs, aws_sdk_cloudwatchlogs);
     client!(organizations, aws_sdk_organizations);
     client!(config_service, aws_sdk_config);
+    client!(cloudwatch, aws_sdk_cloudwatch);
+    client!(sns, aws_sdk_sns);
 
     /// S3, with path-style addressing on a custom endpoint: bucket-named hosts
     /// (`bucket.127.0.0.1`) do not resolve on an AWS-compatible endpoint.

@@ -23,6 +23,8 @@ pub enum Service {
     Kms,
     Logs,
     Config,
+    CloudWatch,
+    Sns,
 }
 
 impl Service {
@@ -34,7 +36,12 @@ impl Service {
     fn limit(self) -> usize {
         match self {
             Service::CloudTrail => 8,
-            Service::Logs | Service::Ec2 | Service::Organizations | Service::Config => 4,
+            Service::Logs
+            | Service::Ec2
+            | Service::Organizations
+            | Service::Config
+            | Service::CloudWatch
+            | Service::Sns => 4,
             // Every AssumeRole of a scan is the caller's, in one region: STS allows hundreds
             // per second there, and 500 accounts should not queue behind four slots.
             Service::Sts => 32,

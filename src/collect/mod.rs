@@ -22,6 +22,7 @@
 pub mod api_calls;
 mod clients;
 mod cloudtrail;
+mod cloudwatch;
 mod config;
 mod failure;
 mod kms;
@@ -33,10 +34,13 @@ pub mod progress;
 mod regions;
 mod s3;
 pub mod sessions;
+mod sns;
 
+use crate::analysis::{trail_coverage, Truth};
 use crate::inventory::keyed;
 use crate::inventory::{
     Account, Arn, Bucket, CallerIdentity, Collection, ErrorKind, Inventory, KmsKey, LogGroup,
+    MetricAlarm, MetricFilter, SnsTopic,
     ObservationError, Observed, Organization, Region, SkippedAccount, Trail, SCHEMA_VERSION,
 };
 use api_calls::ApiCallLog;
@@ -48,7 +52,7 @@ use futures::future::join_all;
 use limits::{Limits, Service};
 pub use progress::Progress;
 use sessions::{AssumedRole, RoleSpec};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
@@ -231,6 +235,7 @@ pub async fn collect(
         buckets: Default::default(),
         kms_keys: Default::default(),
         log_groups: Default::default(),
+        topics: Default::default(),
         skipped_accounts,
         collection: None,
     };
@@ -248,6 +253,22 @@ pub async fn collect(
     }
     for group in found.log_groups {
         keyed::insert(&mut inventory.log_groups, group);
+    }
+    for (arn, metric_filters, alarms) in found.monitoring {
+        let group = inventory
+            .log_groups
+            .entry(arn.clone())
+            .or_insert_with(|| LogGroup {
+                arn,
+                details: Observed::default(),
+                metric_filters: Observed::default(),
+                alarms: Observed::default(),
+            });
+        group.metric_filters = metric_filters;
+        group.alarms = alarms;
+    }
+    for topic in found.topics {
+        keyed::insert(&mut inventory.topics, topic);
     }
     let api_calls = log.snapshot();
     tracing::info!(
@@ -507,6 +528,9 @@ struct Found {
     buckets: Vec<Bucket>,
     kms_keys: Vec<KmsKey>,
     log_groups: Vec<LogGroup>,
+    /// Per log group ARN: its metric filters and the alarms on their metrics.
+    monitoring: Vec<(String, Observed<Vec<MetricFilter>>, Observed<Vec<MetricAlarm>>)>,
+    topics: Vec<SnsTopic>,
 }
 
 /// The credentials of one scanned account.
@@ -784,6 +808,11 @@ impl Scan<'_> {
         trail.event_selectors = event_selectors;
         trail.insight_selectors = insight_selectors;
         trail.tags = tags;
+        if let Some(log_group) = &log_group {
+            if may_qualify_for_monitoring(&trail) {
+                self.monitoring(log_group).await;
+            }
+        }
         self.found(|found| found.trails.push(trail));
     }
 
@@ -1139,9 +1168,142 @@ impl Scan<'_> {
             found.log_groups.push(LogGroup {
                 arn: arn.to_owned(),
                 details,
+                metric_filters: Observed::default(),
+                alarms: Observed::default(),
             })
         });
     }
+
+    /// The CIS monitoring chain behind a log group: its metric filters, the alarms in its
+    /// account and region on their metrics, and the SNS topics those alarms notify. Read
+    /// with the group owner's session; a group of an account that is not scanned is
+    /// recorded as not collected.
+    async fn monitoring(&self, arn: &str) {
+        if !self.claim("log-group-monitoring", arn) {
+            return;
+        }
+        let Ok(parsed) = Arn::parse_regional(arn, "logs") else {
+            return;
+        };
+        let region = parsed.region.to_owned();
+        let name = parsed
+            .resource
+            .strip_prefix("log-group:")
+            .unwrap_or(parsed.resource);
+        let (filters, alarms) = match self.sessions.get(parsed.account) {
+            None => {
+                let why = format!(
+                    "the log group belongs to account {}, which is not scanned",
+                    parsed.account
+                );
+                (
+                    Observed::failure(
+                        ErrorKind::NotCollected,
+                        "logs:DescribeMetricFilters",
+                        &why,
+                    ),
+                    Observed::failure(ErrorKind::NotCollected, "cloudwatch:DescribeAlarms", why),
+                )
+            }
+            Some(owner) => {
+                let filters = self
+                    .limited(
+                        owner,
+                        Service::Logs,
+                        &region,
+                        logs::metric_filters(&owner.clients.logs(&region), name),
+                    )
+                    .await;
+                let alarms = match &filters {
+                    Observed::Ok(filters) => {
+                        let metrics: BTreeSet<String> = filters
+                            .iter()
+                            .flat_map(|f| &f.transformations)
+                            .map(|t| t.metric_name.clone())
+                            .collect();
+                        if metrics.is_empty() {
+                            Observed::Ok(Vec::new())
+                        } else {
+                            self.limited(
+                                owner,
+                                Service::CloudWatch,
+                                &region,
+                                cloudwatch::alarms_on(&owner.clients.cloudwatch(&region), &metrics),
+                            )
+                            .await
+                        }
+                    }
+                    Observed::Error(error) => Observed::failure(
+                        ErrorKind::NotCollected,
+                        "cloudwatch:DescribeAlarms",
+                        format!("not asked: the metric filters are unknown ({error})"),
+                    ),
+                };
+                if let Observed::Ok(alarms) = &alarms {
+                    let topics: BTreeSet<&str> = alarms
+                        .iter()
+                        .flat_map(|alarm| &alarm.alarm_actions)
+                        .map(String::as_str)
+                        .filter(|action| is_sns_topic(action))
+                        .collect();
+                    join_all(topics.into_iter().map(|topic| self.topic(owner, topic))).await;
+                }
+                (filters, alarms)
+            }
+        };
+        self.found(|found| found.monitoring.push((arn.to_owned(), filters, alarms)));
+    }
+
+    /// An SNS topic's subscriptions, read with the topic owner's session when the owner is
+    /// scanned, else with the referrer's (a topic policy may allow it; if not, ERROR).
+    async fn topic(&self, referrer: &Session, arn: &str) {
+        if !self.claim("topic", arn) {
+            return;
+        }
+        let subscriptions = match Arn::parse_regional(arn, "sns") {
+            Ok(parsed) => {
+                let reader = self.session_of(parsed.account, referrer);
+                let region = parsed.region.to_owned();
+                self.limited(
+                    reader,
+                    Service::Sns,
+                    &region,
+                    sns::subscriptions(&reader.clients.sns(&region), arn),
+                )
+                .await
+            }
+            Err(error) => Observed::failure(
+                ErrorKind::NotCollected,
+                "sns:ListSubscriptionsByTopic",
+                format!("not asked: {error}"),
+            ),
+        };
+        self.found(|found| {
+            found.topics.push(SnsTopic {
+                arn: arn.to_owned(),
+                subscriptions,
+            })
+        });
+    }
+}
+
+/// Whether an alarm action is an SNS topic (others: Auto Scaling, EC2, Systems Manager, Lambda).
+pub fn is_sns_topic(action: &str) -> bool {
+    action.starts_with("arn:") && action.split(':').nth(2) == Some("sns")
+}
+
+/// Whether a trail may qualify for the CIS monitoring controls: not known to be
+/// single-region, stopped, or short of all management events. A trail whose status is
+/// unknown is followed too, so that a broken chain behind it can still be a definite FAIL.
+fn may_qualify_for_monitoring(trail: &Trail) -> bool {
+    !matches!(
+        Truth::all([
+            trail_coverage::is_multi_region(trail),
+            trail_coverage::is_logging(trail),
+            trail_coverage::records_all_management_events(trail),
+        ]),
+        Truth::No(_)
+    )
 }
 
 /// A bucket whose region could not be learned: every other call would be a guess, so each

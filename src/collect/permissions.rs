@@ -229,6 +229,24 @@ pub const READ_ONLY_OPERATIONS: &[Permission] = &[
         "logs:DescribeLogGroups",
         "log group retention and key",
     ),
+    allow(
+        "CloudWatch Logs",
+        "DescribeMetricFilters",
+        "logs:DescribeMetricFilters",
+        "metric filters on the log groups of trails that may qualify for CIS monitoring",
+    ),
+    allow(
+        "CloudWatch",
+        "DescribeAlarms",
+        "cloudwatch:DescribeAlarms",
+        "alarms on the metrics of those filters",
+    ),
+    allow(
+        "SNS",
+        "ListSubscriptionsByTopic",
+        "sns:ListSubscriptionsByTopic",
+        "whether someone confirmed a subscription to the alarms' topics",
+    ),
 ];
 
 /// The allowlisted permission for an SDK operation, if any.

@@ -9,6 +9,7 @@ use super::keyed::{self, Keyed, KeyedMap};
 use super::observed::Observed;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +38,9 @@ pub struct Inventory {
     pub kms_keys: KeyedMap<KmsKey>,
     #[serde(default, with = "keyed")]
     pub log_groups: KeyedMap<LogGroup>,
+    /// SNS topics that alarms on trail log metrics notify.
+    #[serde(default, with = "keyed")]
+    pub topics: KeyedMap<SnsTopic>,
     /// Accounts the scope named but that were not scanned, with the reason (suspended,
     /// excluded, not a member of the organization). Skipped is not failed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -669,7 +673,7 @@ fn default_key_spec() -> String {
 }
 
 /// A CloudWatch Logs group a trail delivers to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogGroup {
     /// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME` (without `:*`).
@@ -677,6 +681,111 @@ pub struct LogGroup {
     /// `logs:DescribeLogGroups`; `Ok(None)`: the group does not exist.
     #[serde(default)]
     pub details: Observed<Option<LogGroupDetails>>,
+    /// `logs:DescribeMetricFilters` on this group. Collected only for the groups of trails
+    /// that may qualify for the CIS monitoring controls (multi-region, logging, all
+    /// management events); otherwise, and in older snapshots, not collected.
+    #[serde(default)]
+    pub metric_filters: Observed<Vec<MetricFilter>>,
+    /// `cloudwatch:DescribeAlarms` in the group's account and region: the metric alarms on a
+    /// metric named as one that the group's metric filters publish (in any namespace).
+    #[serde(default)]
+    pub alarms: Observed<Vec<MetricAlarm>>,
+}
+
+/// A CloudWatch Logs metric filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricFilter {
+    pub name: String,
+    /// The filter pattern as written (empty: every event).
+    #[serde(default)]
+    pub pattern: String,
+    #[serde(default)]
+    pub transformations: Vec<MetricTransformation>,
+}
+
+/// What a metric filter publishes for each matching event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricTransformation {
+    pub metric_name: String,
+    pub metric_namespace: String,
+    /// The value published per match: a number (`"1"`) or a selector (`"$.bytes"`).
+    pub metric_value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<f64>,
+    /// Dimension name → selector. A filter with dimensions publishes per dimension value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dimensions: BTreeMap<String, String>,
+}
+
+/// A CloudWatch metric alarm (single metric; metric-math alarms are recorded with their
+/// metric unset and never count as watching a filter's metric).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricAlarm {
+    pub name: String,
+    pub arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dimensions: BTreeMap<String, String>,
+    pub actions_enabled: bool,
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ok_actions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insufficient_data_actions: Vec<String>,
+    /// `Sum`, `SampleCount`, `Average`, `Minimum`, `Maximum`; or a percentile in
+    /// `extended_statistic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_statistic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison_operator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_periods: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datapoints_to_alarm: Option<i32>,
+}
+
+/// An SNS topic an alarm notifies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnsTopic {
+    pub arn: String,
+    /// `sns:ListSubscriptionsByTopic`. Endpoints (addresses) are not kept.
+    #[serde(default)]
+    pub subscriptions: Observed<Vec<SnsSubscription>>,
+}
+
+impl Keyed for SnsTopic {
+    fn key(&self) -> &str {
+        &self.arn
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnsSubscription {
+    /// The subscription ARN, or `PendingConfirmation` while the subscriber has not confirmed.
+    pub arn: String,
+    /// `email`, `sqs`, `lambda`, `https`, …
+    pub protocol: String,
+}
+
+impl SnsSubscription {
+    /// Confirmed: AWS gives a subscription ARN once the endpoint confirmed; until then the
+    /// literal `PendingConfirmation` (or, after a deletion, `Deleted`).
+    pub fn is_confirmed(&self) -> bool {
+        self.arn.starts_with("arn:")
+    }
 }
 
 impl Keyed for LogGroup {
