@@ -5,6 +5,7 @@ pub mod bucket_exposure;
 pub mod data_events;
 pub mod event_selectors;
 pub mod filter_pattern;
+pub mod monitoring;
 pub mod policy;
 pub mod retention;
 pub mod trail_coverage;

@@ -36,7 +36,7 @@ mod s3;
 pub mod sessions;
 mod sns;
 
-use crate::analysis::{trail_coverage, Truth};
+use crate::analysis::{monitoring, trail_coverage, Truth};
 use crate::inventory::keyed;
 use crate::inventory::{
     Account, Arn, Bucket, CallerIdentity, Collection, ErrorKind, Inventory, KmsKey, LogGroup,
@@ -1244,7 +1244,7 @@ impl Scan<'_> {
                         .iter()
                         .flat_map(|alarm| &alarm.alarm_actions)
                         .map(String::as_str)
-                        .filter(|action| is_sns_topic(action))
+                        .filter(|action| monitoring::is_sns_topic(action))
                         .collect();
                     join_all(topics.into_iter().map(|topic| self.topic(owner, topic))).await;
                 }
@@ -1285,11 +1285,6 @@ impl Scan<'_> {
             })
         });
     }
-}
-
-/// Whether an alarm action is an SNS topic (others: Auto Scaling, EC2, Systems Manager, Lambda).
-pub fn is_sns_topic(action: &str) -> bool {
-    action.starts_with("arn:") && action.split(':').nth(2) == Some("sns")
 }
 
 /// Whether a trail may qualify for the CIS monitoring controls: not known to be
