@@ -173,6 +173,10 @@ pub struct EvaluationArgs {
     /// Measure freshness against this time (RFC 3339) instead of the snapshot's collection time.
     #[arg(long, value_name = "TIME")]
     pub now: Option<DateTime<Utc>>,
+    /// CIS monitoring rules: require each metric filter to be a CIS pattern text, as Security
+    /// Hub does, instead of judging what it matches (sets every `strict_patterns` parameter).
+    #[arg(long)]
+    pub strict_patterns: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@ use crate::cli::{
 };
 use crate::collect::sessions::RoleSpec;
 use crate::collect::{self, AccountScope, CollectSettings, Progress};
-use crate::engine::{self, Catalog, ExitCode, Gate, Selection};
+use crate::engine::{self, Catalog, ExitCode, Gate, ParamOverride, Selection};
 use crate::inventory::{Inventory, SnapshotError};
 use crate::report::{self, Report};
 use std::io::IsTerminal;
@@ -163,6 +163,31 @@ fn assess(
     )
 }
 
+/// `--strict-patterns` as a `strict_patterns=true` override of every rule that has the
+/// parameter, placed first so that an explicit `--param` still wins.
+fn with_strict_patterns(
+    catalog: &Catalog,
+    overrides: &[ParamOverride],
+    strict: bool,
+) -> Vec<ParamOverride> {
+    let mut all: Vec<ParamOverride> = if strict {
+        catalog
+            .rules
+            .iter()
+            .filter(|rule| rule.spec.parameters.contains_key("strict_patterns"))
+            .map(|rule| ParamOverride {
+                rule: rule.spec.code.clone(),
+                name: "strict_patterns".to_owned(),
+                value: "true".to_owned(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    all.extend(overrides.iter().cloned());
+    all
+}
+
 fn evaluate_and_report(
     catalog: &Catalog,
     inventory: &Inventory,
@@ -173,8 +198,9 @@ fn evaluate_and_report(
     let selection = Selection::resolve(catalog, &args.rules, args.framework.as_deref())
         .map_err(AppError::Usage)?;
     let now = args.now.unwrap_or(inventory.collected_at);
+    let params = with_strict_patterns(catalog, &args.params, args.strict_patterns);
     let evaluation =
-        engine::evaluate(inventory, catalog, &selection, &args.params, now).map_err(|e| {
+        engine::evaluate(inventory, catalog, &selection, &params, now).map_err(|e| {
             if e.is_usage() {
                 AppError::Usage(e.to_string())
             } else {

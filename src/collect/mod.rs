@@ -1291,14 +1291,7 @@ impl Scan<'_> {
 /// single-region, stopped, or short of all management events. A trail whose status is
 /// unknown is followed too, so that a broken chain behind it can still be a definite FAIL.
 fn may_qualify_for_monitoring(trail: &Trail) -> bool {
-    !matches!(
-        Truth::all([
-            trail_coverage::is_multi_region(trail),
-            trail_coverage::is_logging(trail),
-            trail_coverage::records_all_management_events(trail),
-        ]),
-        Truth::No(_)
-    )
+    !matches!(trail_coverage::records_all_regions(trail), Truth::No(_))
 }
 
 /// A bucket whose region could not be learned: every other call would be a guess, so each

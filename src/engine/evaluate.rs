@@ -46,6 +46,19 @@ impl RuleContext<'_> {
         }
     }
 
+    pub fn boolean(&self, name: &str) -> Result<bool, String> {
+        match self.params.get(name) {
+            Some(ParamValue::Bool(value)) => Ok(*value),
+            Some(other) => Err(format!(
+                "parameter `{name}` is a {}, the rule reads a boolean",
+                other.type_name()
+            )),
+            None => Err(format!(
+                "parameter `{name}` is not declared in the rule's catalog entry"
+            )),
+        }
+    }
+
     pub fn integer(&self, name: &str) -> Result<i64, String> {
         match self.params.get(name) {
             Some(ParamValue::Integer(value)) => Ok(*value),

@@ -100,6 +100,7 @@ pub enum ResourceKind {
     Key,
     LogGroup,
     EventDataStore,
+    Alarm,
 }
 
 impl ResourceKind {
@@ -113,6 +114,7 @@ impl ResourceKind {
             ResourceKind::Key => "key",
             ResourceKind::LogGroup => "log_group",
             ResourceKind::EventDataStore => "event_data_store",
+            ResourceKind::Alarm => "alarm",
         }
     }
 }
