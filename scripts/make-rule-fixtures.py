@@ -857,6 +857,162 @@ def _():
     return {"versioning-and-lock.json": (inv, [(trail_arn(c[0], c[1]["name"]),) + tuple(c[2:]) for c in cases])}
 
 
+# --- CIS monitoring (TW801-TW823) -------------------------------------------------------
+
+def corpus_controls():
+    import tomllib
+    with open("rules/monitoring/corpus.toml", "rb") as f:
+        return {c["rule"]: c for c in tomllib.load(f)["control"]}
+
+
+def topic_arn(account_id, name="cis-alarms"):
+    return f"arn:aws:sns:us-east-1:{account_id}:{name}"
+
+
+def metric_filter(name, pattern, metric, namespace="CISBenchmark"):
+    return {"name": name, "pattern": pattern,
+            "transformations": [{"metric_name": metric, "metric_namespace": namespace, "metric_value": "1"}]}
+
+
+def alarm(account_id, name, metric, namespace="CISBenchmark", enabled=True, actions=None, region="us-east-1"):
+    return {"name": name, "arn": f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{name}",
+            "metric_name": metric, "namespace": namespace, "actions_enabled": enabled,
+            "alarm_actions": [topic_arn(account_id)] if actions is None else actions,
+            "statistic": "Sum", "comparison_operator": "GreaterThanOrEqualToThreshold",
+            "threshold": 1.0, "evaluation_periods": 1}
+
+
+def confirmed(account_id):
+    return ok([{"arn": topic_arn(account_id) + ":0f1e2d3c", "protocol": "email"}])
+
+
+def monitored_group(account_id, filters, alarms, name="cloudtrail"):
+    return {"arn": group_arn(account_id, name), "details": ok({"retention_in_days": 365}),
+            "metric_filters": filters if isinstance(filters, dict) else ok(filters),
+            "alarms": alarms if isinstance(alarms, dict) else ok(alarms)}
+
+
+def monitoring_world(entries, organization=None):
+    """entries: (account, trail kwargs or None, log group or None, topic subscriptions or None)."""
+    accounts, trails, groups, topics = [], [], [], []
+    for account_id, trail_kw, group, subscriptions in entries:
+        t = None
+        if trail_kw is not None:
+            t = trail(account_id, "main", log_group=group_arn(account_id, "cloudtrail") + ":*", **trail_kw)
+            trails.append(t)
+        accounts.append(account(account_id, [t] if t else []))
+        if group is not None:
+            groups.append(group)
+        if subscriptions is not None:
+            topics.append({"arn": topic_arn(account_id), "subscriptions": subscriptions})
+    inv = inventory(accounts, trails, log_groups=groups, organization=organization)
+    inv["topics"] = topics
+    return inv
+
+
+def monitoring_rule(code):
+    control = corpus_controls()[code]
+    pattern = control["cis"][0]
+    inner = pattern.strip()[1:-1].strip()
+    metric = code + "Events"
+    # The same events, written differently: an extra guard every CloudTrail event meets.
+    equivalent = "{ ($.eventVersion EXISTS) && (" + inner + ") }"
+    # Narrowed: only events of another region.
+    narrowed = "{ (" + inner + ") && ($.awsRegion = \"eu-west-1\") }"
+
+    def chain(account_id, pattern=pattern, **alarm_kw):
+        return monitored_group(account_id, [metric_filter(metric, pattern, metric)],
+                               [alarm(account_id, metric, metric, **alarm_kw)])
+
+    pending = ok([{"arn": "PendingConfirmation", "protocol": "email"}])
+    org = organization(MEMBER)
+    org_trail = {"org": True}
+    return {
+        "pass.json": (monitoring_world([
+            (A, {}, chain(A), confirmed(A)),
+            (B, {}, chain(B, equivalent), confirmed(B)),
+            (MGMT, org_trail, chain(MGMT), confirmed(MGMT)),
+            (MEMBER, None, None, None),
+        ], organization=org), [
+            (A, "PASS", "→ topic"),
+            (B, "PASS"),
+            (MGMT, "PASS"),
+            (MEMBER, "PASS", "organization trail"),
+        ]),
+        "fail.json": (monitoring_world([
+            (A, {}, monitored_group(A, [], []), None),
+            (B, {}, chain(B, narrowed), confirmed(B)),
+            (C, {}, chain(C, enabled=False), confirmed(C)),
+            (D, {}, chain(D), pending),
+            (E, {}, chain(E, namespace="LogMetrics"), confirmed(E)),
+            (F, {"multi": False}, chain(F), confirmed(F)),
+        ]), [
+            (A, "FAIL", "no metric filter"),
+            (B, "FAIL", "narrower than CIS"),
+            (C, "FAIL", "actions are disabled"),
+            (D, "FAIL", "no confirmed subscription"),
+            (E, "FAIL", "namespace LogMetrics"),
+            (F, "FAIL", "single-region"),
+        ]),
+        "error.json": (monitoring_world([
+            (A, {}, chain(A), err("sns:ListSubscriptionsByTopic")),
+            (B, {}, monitored_group(B, err("logs:DescribeMetricFilters"), err("cloudwatch:DescribeAlarms", kind="not_collected", message="not asked")), None),
+        ]), [
+            (A, "ERROR", "ListSubscriptionsByTopic"),
+            (B, "ERROR", "DescribeMetricFilters"),
+        ]),
+    }
+
+
+for _code, _name in [("TW801", "monitor-unauthorized-api-calls"), ("TW802", "monitor-console-signin-without-mfa"),
+                     ("TW803", "monitor-root-usage"), ("TW804", "monitor-iam-policy-changes"),
+                     ("TW805", "monitor-cloudtrail-changes"), ("TW806", "monitor-console-auth-failures"),
+                     ("TW807", "monitor-cmk-disable-or-deletion"), ("TW808", "monitor-bucket-policy-changes"),
+                     ("TW809", "monitor-config-changes"), ("TW810", "monitor-security-group-changes"),
+                     ("TW811", "monitor-nacl-changes"), ("TW812", "monitor-network-gateway-changes"),
+                     ("TW813", "monitor-route-table-changes"), ("TW814", "monitor-vpc-changes"),
+                     ("TW815", "monitor-organizations-changes"), ("TW821", "monitor-unauthorized-api-calls-cis-1"),
+                     ("TW822", "monitor-console-signin-without-mfa-cis-1-2"),
+                     ("TW823", "monitor-security-group-changes-cis-1-2")]:
+    RULES[f"{_code}-{_name}"] = (lambda code: lambda: monitoring_rule(code))(_code)
+
+
+def alarm_world(entries):
+    """entries: (account, alarms or error)."""
+    groups = [monitored_group(a, [metric_filter("m", "{ $.eventName = X }", "m")], alarms) for a, alarms in entries]
+    accounts = [account(a, [trail(a, "main", log_group=group_arn(a, "cloudtrail") + ":*")]) for a, _ in entries]
+    inv = inventory(accounts, [trail(a, "main", log_group=group_arn(a, "cloudtrail") + ":*") for a, _ in entries],
+                    log_groups=groups)
+    inv["topics"] = []
+    return inv
+
+
+def alarm_arn(account_id, name):
+    return f"arn:aws:cloudwatch:us-east-1:{account_id}:alarm:{name}"
+
+
+@rule("TW816-alarm-actions")
+def _():
+    return {
+        "pass.json": (alarm_world([(A, [alarm(A, "notifies", "m")])]), [(alarm_arn(A, "notifies"), "PASS")]),
+        "fail.json": (alarm_world([(A, [alarm(A, "silent", "m", actions=[])])]),
+                      [(alarm_arn(A, "silent"), "FAIL", "no action for state ALARM")]),
+        "error.json": (alarm_world([(A, err("cloudwatch:DescribeAlarms"))]),
+                       [(group_arn(A, "cloudtrail"), "ERROR", "DescribeAlarms")]),
+    }
+
+
+@rule("TW817-alarm-actions-enabled")
+def _():
+    return {
+        "pass.json": (alarm_world([(A, [alarm(A, "enabled", "m")])]), [(alarm_arn(A, "enabled"), "PASS")]),
+        "fail.json": (alarm_world([(A, [alarm(A, "muted", "m", enabled=False)])]),
+                      [(alarm_arn(A, "muted"), "FAIL", "disabled")]),
+        "error.json": (alarm_world([(A, err("cloudwatch:DescribeAlarms"))]),
+                       [(group_arn(A, "cloudtrail"), "ERROR", "DescribeAlarms")]),
+    }
+
+
 if __name__ == "__main__":
     import sys
     only = sys.argv[1:]

@@ -102,9 +102,9 @@ fn parse_corpus(text: &str) -> Result<Corpus, String> {
                 let mut event = base.clone();
                 merge(&mut event, fields);
                 if sample.names.is_empty() {
-                    let label = sample
-                        .label
-                        .ok_or_else(|| format!("{}: a sample needs `label` or `names`", entry.rule))?;
+                    let label = sample.label.ok_or_else(|| {
+                        format!("{}: a sample needs `label` or `names`", entry.rule)
+                    })?;
                     out.push(Sample { label, event });
                 } else {
                     for name in sample.names {
@@ -464,13 +464,55 @@ mod tests {
     fn alarms_that_would_not_tell_anyone_about_one_event() {
         let one = transformation("1", None);
         let cases: Vec<(MetricAlarm, &str)> = vec![
-            (MetricAlarm { actions_enabled: false, ..cis_alarm() }, "disabled"),
-            (MetricAlarm { alarm_actions: vec!["arn:aws:autoscaling:us-east-1:1:scalingPolicy:x".into()], ..cis_alarm() }, "no SNS topic"),
-            (MetricAlarm { threshold: Some(5.0), ..cis_alarm() }, "does not reach"),
-            (MetricAlarm { comparison_operator: Some("GreaterThanThreshold".into()), ..cis_alarm() }, "does not reach"),
-            (MetricAlarm { comparison_operator: Some("LessThanThreshold".into()), ..cis_alarm() }, "not on events"),
-            (MetricAlarm { evaluation_periods: Some(3), ..cis_alarm() }, "3 breaching periods"),
-            (MetricAlarm { dimensions: [("k".to_owned(), "v".to_owned())].into(), ..cis_alarm() }, "dimension"),
+            (
+                MetricAlarm {
+                    actions_enabled: false,
+                    ..cis_alarm()
+                },
+                "disabled",
+            ),
+            (
+                MetricAlarm {
+                    alarm_actions: vec!["arn:aws:autoscaling:us-east-1:1:scalingPolicy:x".into()],
+                    ..cis_alarm()
+                },
+                "no SNS topic",
+            ),
+            (
+                MetricAlarm {
+                    threshold: Some(5.0),
+                    ..cis_alarm()
+                },
+                "does not reach",
+            ),
+            (
+                MetricAlarm {
+                    comparison_operator: Some("GreaterThanThreshold".into()),
+                    ..cis_alarm()
+                },
+                "does not reach",
+            ),
+            (
+                MetricAlarm {
+                    comparison_operator: Some("LessThanThreshold".into()),
+                    ..cis_alarm()
+                },
+                "not on events",
+            ),
+            (
+                MetricAlarm {
+                    evaluation_periods: Some(3),
+                    ..cis_alarm()
+                },
+                "3 breaching periods",
+            ),
+            (
+                MetricAlarm {
+                    dimensions: [("k".to_owned(), "v".to_owned())].into(),
+                    ..cis_alarm()
+                },
+                "dimension",
+            ),
         ];
         for (alarm, expected) in cases {
             let problems = alarm_shortfalls(&alarm, &one);
@@ -480,16 +522,26 @@ mod tests {
             );
         }
         // M of N with M = 1 fires on one event.
-        let one_of_three = MetricAlarm { evaluation_periods: Some(3), datapoints_to_alarm: Some(1), ..cis_alarm() };
+        let one_of_three = MetricAlarm {
+            evaluation_periods: Some(3),
+            datapoints_to_alarm: Some(1),
+            ..cis_alarm()
+        };
         assert!(alarm_shortfalls(&one_of_three, &one).is_empty());
         // An average is diluted by a default value of 0.
-        let average = MetricAlarm { statistic: Some("Average".into()), ..cis_alarm() };
+        let average = MetricAlarm {
+            statistic: Some("Average".into()),
+            ..cis_alarm()
+        };
         assert!(alarm_shortfalls(&average, &one).is_empty());
         assert!(!alarm_shortfalls(&average, &transformation("1", Some(0.0))).is_empty());
         // A value taken from the event is no promise.
         assert!(!alarm_shortfalls(&cis_alarm(), &transformation("$.count", None)).is_empty());
         // SampleCount counts the event whatever its value.
-        let count = MetricAlarm { statistic: Some("SampleCount".into()), ..cis_alarm() };
+        let count = MetricAlarm {
+            statistic: Some("SampleCount".into()),
+            ..cis_alarm()
+        };
         assert!(alarm_shortfalls(&count, &transformation("0.5", None)).is_empty());
     }
 }

@@ -73,7 +73,10 @@ fn follow_log_group(
 ) -> (Truth, Option<Link>) {
     let Some(arn) = trail.log_group_arn() else {
         return (
-            Truth::no(format!("{} delivers to no CloudWatch Logs group", trail.name)),
+            Truth::no(format!(
+                "{} delivers to no CloudWatch Logs group",
+                trail.name
+            )),
             None,
         );
     };
@@ -162,9 +165,8 @@ fn follow_log_group(
                         && alarm_region_matches(alarm, arn)
                 })
                 .collect();
-            let (same_namespace, elsewhere): (Vec<&MetricAlarm>, Vec<&MetricAlarm>) = on_metric
-                .into_iter()
-                .partition(|alarm| {
+            let (same_namespace, elsewhere): (Vec<&MetricAlarm>, Vec<&MetricAlarm>) =
+                on_metric.into_iter().partition(|alarm| {
                     alarm.namespace.as_deref() == Some(&transformation.metric_namespace)
                 });
             if same_namespace.is_empty() {
@@ -192,12 +194,19 @@ fn follow_log_group(
             for alarm in same_namespace {
                 let shortfalls = alarm_shortfalls(alarm, transformation);
                 if !shortfalls.is_empty() {
-                    no.push(format!("alarm {:?} on {metric}: {}", alarm.name, shortfalls.join("; ")));
+                    no.push(format!(
+                        "alarm {:?} on {metric}: {}",
+                        alarm.name,
+                        shortfalls.join("; ")
+                    ));
                     continue;
                 }
                 for topic_arn in alarm.alarm_actions.iter().filter(|a| is_sns_topic(a)) {
                     let Some(topic) = inventory.topics.get(topic_arn) else {
-                        unknown.push(format!("topic {topic_arn} of alarm {:?} was not collected", alarm.name));
+                        unknown.push(format!(
+                            "topic {topic_arn} of alarm {:?} was not collected",
+                            alarm.name
+                        ));
                         continue;
                     };
                     match topic.subscriptions.value() {
@@ -206,7 +215,8 @@ fn follow_log_group(
                             alarm.name
                         )),
                         Ok(subscriptions) => {
-                            let confirmed = subscriptions.iter().filter(|s| s.is_confirmed()).count();
+                            let confirmed =
+                                subscriptions.iter().filter(|s| s.is_confirmed()).count();
                             if confirmed == 0 {
                                 no.push(format!(
                                     "topic {topic_arn} of alarm {:?} has no confirmed subscription ({} pending confirmation)",
@@ -245,7 +255,11 @@ fn follow_log_group(
         ));
     }
     (
-        Truth::No(no.into_iter().map(|why| format!("{}: {why}", trail.name)).collect()),
+        Truth::No(
+            no.into_iter()
+                .map(|why| format!("{}: {why}", trail.name))
+                .collect(),
+        ),
         None,
     )
 }
@@ -278,7 +292,9 @@ fn judge_control(ctx: &RuleContext, code: &str) -> CheckResult {
         let mut outcome = Outcome::on(&account.id, GLOBAL, &account.id);
         for (covering, truth) in &judgement.trails {
             let trail = covering.trail;
-            let link = chains.get(trail.arn.as_str()).and_then(|(_, link)| link.as_ref());
+            let link = chains
+                .get(trail.arn.as_str())
+                .and_then(|(_, link)| link.as_ref());
             outcome = outcome.evidence(
                 path::trail(&trail.arn),
                 json!({
@@ -325,10 +341,9 @@ fn judge_control(ctx: &RuleContext, code: &str) -> CheckResult {
             AccountVerdict::Unsatisfied(reasons) if reasons.is_empty() => {
                 outcome.fail("no trail records the account's activity, so nothing can be monitored")
             }
-            AccountVerdict::Unsatisfied(reasons) => outcome.fail(format!(
-                "{unsatisfied}: {}",
-                reasons.join("; ")
-            )),
+            AccountVerdict::Unsatisfied(reasons) => {
+                outcome.fail(format!("{unsatisfied}: {}", reasons.join("; ")))
+            }
         });
     }
     Ok(outcomes)
@@ -388,8 +403,9 @@ fn alarms(inventory: &Inventory) -> (Vec<(&LogGroup, &MetricAlarm)>, Vec<Outcome
                 }
             }
             // Not collected because the group's trail cannot qualify: nothing to judge.
-            Observed::Error(error) if error.kind == crate::inventory::ErrorKind::NotCollected
-                && error.operation.is_empty() => {}
+            Observed::Error(error)
+                if error.kind == crate::inventory::ErrorKind::NotCollected
+                    && error.operation.is_empty() => {}
             Observed::Error(error) => {
                 let (account, region) = match Arn::parse(&group.arn) {
                     Ok(arn) => (arn.account.to_owned(), arn.region.to_owned()),
@@ -398,7 +414,10 @@ fn alarms(inventory: &Inventory) -> (Vec<(&LogGroup, &MetricAlarm)>, Vec<Outcome
                 errors.push(
                     Outcome::on(account, region, &group.arn)
                         .evidence(format!("{}.alarms", path::log_group(&group.arn)), error)
-                        .error(format!("alarms on the metrics of {} unknown ({error})", group.arn)),
+                        .error(format!(
+                            "alarms on the metrics of {} unknown ({error})",
+                            group.arn
+                        )),
                 );
             }
         }

@@ -21,7 +21,11 @@ pub async fn alarms_on(
     observe_pages("cloudwatch:DescribeAlarms", pages, |page| {
         page.metric_alarms()
             .iter()
-            .filter(|alarm| alarm.metric_name().is_some_and(|name| metric_names.contains(name)))
+            .filter(|alarm| {
+                alarm
+                    .metric_name()
+                    .is_some_and(|name| metric_names.contains(name))
+            })
             .map(|alarm| MetricAlarm {
                 name: alarm.alarm_name().unwrap_or_default().to_owned(),
                 arn: alarm.alarm_arn().unwrap_or_default().to_owned(),

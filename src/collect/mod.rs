@@ -40,8 +40,8 @@ use crate::analysis::{monitoring, trail_coverage, Truth};
 use crate::inventory::keyed;
 use crate::inventory::{
     Account, Arn, Bucket, CallerIdentity, Collection, ErrorKind, Inventory, KmsKey, LogGroup,
-    MetricAlarm, MetricFilter, SnsTopic,
-    ObservationError, Observed, Organization, Region, SkippedAccount, Trail, SCHEMA_VERSION,
+    MetricAlarm, MetricFilter, ObservationError, Observed, Organization, Region, SkippedAccount,
+    SnsTopic, Trail, SCHEMA_VERSION,
 };
 use api_calls::ApiCallLog;
 use aws_config::SdkConfig;
@@ -529,7 +529,11 @@ struct Found {
     kms_keys: Vec<KmsKey>,
     log_groups: Vec<LogGroup>,
     /// Per log group ARN: its metric filters and the alarms on their metrics.
-    monitoring: Vec<(String, Observed<Vec<MetricFilter>>, Observed<Vec<MetricAlarm>>)>,
+    monitoring: Vec<(
+        String,
+        Observed<Vec<MetricFilter>>,
+        Observed<Vec<MetricAlarm>>,
+    )>,
     topics: Vec<SnsTopic>,
 }
 
@@ -1197,11 +1201,7 @@ impl Scan<'_> {
                     parsed.account
                 );
                 (
-                    Observed::failure(
-                        ErrorKind::NotCollected,
-                        "logs:DescribeMetricFilters",
-                        &why,
-                    ),
+                    Observed::failure(ErrorKind::NotCollected, "logs:DescribeMetricFilters", &why),
                     Observed::failure(ErrorKind::NotCollected, "cloudwatch:DescribeAlarms", why),
                 )
             }

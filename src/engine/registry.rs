@@ -62,6 +62,9 @@ pub static REGISTRY: &[(&str, CheckFn)] = &[
     ("TW816", checks::monitoring::alarm_actions),
     ("TW817", checks::monitoring::alarm_actions_enabled),
     ("TW821", checks::monitoring::unauthorized_api_calls_cis_1),
-    ("TW822", checks::monitoring::console_signin_without_mfa_cis_1_2),
+    (
+        "TW822",
+        checks::monitoring::console_signin_without_mfa_cis_1_2,
+    ),
     ("TW823", checks::monitoring::security_group_changes_cis_1_2),
 ];

@@ -269,6 +269,58 @@ fn parameters_and_now_change_freshness_verdicts() {
 }
 
 #[test]
+fn strict_patterns_require_the_cis_text() {
+    // Account 222222222222's filter matches the same events as the CIS text, written
+    // differently: compliant by meaning, not under --strict-patterns (as Security Hub).
+    let snapshot = fixture("TW805-monitor-cloudtrail-changes", "pass.json");
+    let statuses = |extra: &[&str]| {
+        let mut args = vec![
+            "evaluate",
+            snapshot.to_str().unwrap(),
+            "--rules",
+            "TW805",
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        let output = trailwarden().args(&args).output().expect("runs");
+        let report = json_of(&output.stdout);
+        let findings = report["findings"].as_array().expect("findings").clone();
+        let of = |account: &str| {
+            findings
+                .iter()
+                .find(|f| f["account"] == account)
+                .map(|f| {
+                    (
+                        f["status"].clone(),
+                        f["message"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .expect("finding")
+        };
+        (of("111111111111"), of("222222222222"))
+    };
+    let (cis_text, equivalent) = statuses(&[]);
+    assert_eq!(cis_text.0, "PASS");
+    assert_eq!(equivalent.0, "PASS");
+    let (cis_text, equivalent) = statuses(&["--strict-patterns"]);
+    assert_eq!(cis_text.0, "PASS", "{}", cis_text.1);
+    assert_eq!(equivalent.0, "FAIL");
+    assert!(
+        equivalent.1.contains("not the CIS pattern text"),
+        "{}",
+        equivalent.1
+    );
+    // An explicit --param still wins over the flag.
+    let (_, equivalent) = statuses(&[
+        "--strict-patterns",
+        "--param",
+        "TW805.strict_patterns=false",
+    ]);
+    assert_eq!(equivalent.0, "PASS");
+}
+
+#[test]
 fn output_file_is_written_whole() {
     let dir = tempfile::tempdir().expect("tempdir");
     let target = dir.path().join("report.json");
