@@ -685,7 +685,75 @@ async fn seed_vault(moto: &Moto) -> String {
         .send()
         .await
         .expect("start recorder");
+    seed_cis_monitoring(&home, "/trailwarden/vault").await;
     trail_arn
+}
+
+/// The CIS monitoring setup on `log_group`, made with the SDK the way the CIS remediation
+/// does it: one metric filter per control (the CIS text from the corpus), an alarm on its
+/// metric, and a topic with a (by the emulator, at once confirmed) e-mail subscription.
+async fn seed_cis_monitoring(home: &aws_config::SdkConfig, log_group: &str) {
+    let corpus = trailwarden::analysis::monitoring::corpus().expect("corpus");
+    let sns = aws_sdk_sns::Client::new(home);
+    let topic = sns
+        .create_topic()
+        .name("cis-alarms")
+        .send()
+        .await
+        .expect("topic")
+        .topic_arn()
+        .expect("topic ARN")
+        .to_owned();
+    sns.subscribe()
+        .topic_arn(&topic)
+        .protocol("email")
+        .endpoint("security@example.com")
+        .send()
+        .await
+        .expect("subscription");
+    let logs = aws_sdk_cloudwatchlogs::Client::new(home);
+    let cloudwatch = aws_sdk_cloudwatch::Client::new(home);
+    // One filter per CIS control; where CIS changed between versions, the text that
+    // satisfies every version (1.2 unauthorized calls, base sign-in, 5.0 security groups).
+    let variants_covered_elsewhere = ["TW801", "TW823"];
+    for control in corpus
+        .controls
+        .iter()
+        .filter(|c| !variants_covered_elsewhere.contains(&c.rule.as_str()))
+    {
+        let metric = format!("{}Events", control.rule);
+        logs.put_metric_filter()
+            .log_group_name(log_group)
+            .filter_name(&metric)
+            .filter_pattern(&control.cis[0].0)
+            .metric_transformations(
+                aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                    .metric_name(&metric)
+                    .metric_namespace("CISBenchmark")
+                    .metric_value("1")
+                    .build()
+                    .expect("transformation"),
+            )
+            .send()
+            .await
+            .expect("metric filter");
+        cloudwatch
+            .put_metric_alarm()
+            .alarm_name(&metric)
+            .metric_name(&metric)
+            .namespace("CISBenchmark")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+            .period(300)
+            .threshold(1.0)
+            .comparison_operator(
+                aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanOrEqualToThreshold,
+            )
+            .evaluation_periods(1)
+            .alarm_actions(&topic)
+            .send()
+            .await
+            .expect("alarm");
+    }
 }
 
 #[test]
@@ -749,12 +817,39 @@ fn a_scan_of_the_emulator_covers_every_rule() {
             "arn:aws:logs:us-east-1:123456789012:log-group:/trailwarden/vault",
         ),
         ("TW701", &format!("{ACCOUNT}/{HOME}")),
+        ("TW801", ACCOUNT),
+        ("TW802", ACCOUNT),
+        ("TW803", ACCOUNT),
+        ("TW804", ACCOUNT),
+        ("TW805", ACCOUNT),
+        ("TW806", ACCOUNT),
+        ("TW807", ACCOUNT),
+        ("TW808", ACCOUNT),
+        ("TW809", ACCOUNT),
+        ("TW810", ACCOUNT),
+        ("TW811", ACCOUNT),
+        ("TW812", ACCOUNT),
+        ("TW813", ACCOUNT),
+        ("TW814", ACCOUNT),
+        ("TW815", ACCOUNT),
+        ("TW821", ACCOUNT),
+        ("TW822", ACCOUNT),
+        ("TW823", ACCOUNT),
     ] {
         assert_eq!(
             status_of(&scan, code, resource),
             "PASS",
             "{code}: {:#}",
             finding(&scan, code, resource)
+        );
+    }
+    // Alarm hygiene: the 16 alarms seeded, each judged once, all with enabled SNS actions.
+    for code in ["TW816", "TW817"] {
+        let of_rule: Vec<&Value> = findings.iter().filter(|f| f["rule"] == code).collect();
+        assert_eq!(of_rule.len(), 16, "{code}: {of_rule:#?}");
+        assert!(
+            of_rule.iter().all(|f| f["status"] == "PASS"),
+            "{code}: {of_rule:#?}"
         );
     }
     let key_finding = findings
