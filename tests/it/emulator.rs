@@ -408,6 +408,71 @@ pub mod seed {
         metadata.arn().expect("arn").to_owned()
     }
 
+    /// The CIS CloudTrail-changes monitoring on a log group: metric filter (the CIS text),
+    /// an alarm in the group's account on its metric, notifying a topic made with
+    /// `topic_owner` (possibly another account) that has an e-mail subscription (which the
+    /// emulator confirms at once). Returns the topic ARN.
+    pub async fn cis_alarm(
+        config: &SdkConfig,
+        log_group_name: &str,
+        topic_owner: &SdkConfig,
+    ) -> String {
+        let sns = aws_sdk_sns::Client::new(topic_owner);
+        let topic = sns
+            .create_topic()
+            .name("cis-alarms")
+            .send()
+            .await
+            .expect("create topic")
+            .topic_arn()
+            .expect("topic ARN")
+            .to_owned();
+        sns.subscribe()
+            .topic_arn(&topic)
+            .protocol("email")
+            .endpoint("security@example.com")
+            .send()
+            .await
+            .expect("subscribe");
+        aws_sdk_cloudwatchlogs::Client::new(config)
+            .put_metric_filter()
+            .log_group_name(log_group_name)
+            .filter_name("CloudTrailChanges")
+            .filter_pattern(
+                "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || \
+                 ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || \
+                 ($.eventName = StopLogging) }",
+            )
+            .metric_transformations(
+                aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                    .metric_name("CloudTrailChanges")
+                    .metric_namespace("CISBenchmark")
+                    .metric_value("1")
+                    .build()
+                    .expect("transformation"),
+            )
+            .send()
+            .await
+            .expect("put metric filter");
+        aws_sdk_cloudwatch::Client::new(config)
+            .put_metric_alarm()
+            .alarm_name("CloudTrailChanges")
+            .metric_name("CloudTrailChanges")
+            .namespace("CISBenchmark")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+            .period(300)
+            .threshold(1.0)
+            .comparison_operator(
+                aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanOrEqualToThreshold,
+            )
+            .evaluation_periods(1)
+            .alarm_actions(&topic)
+            .send()
+            .await
+            .expect("put metric alarm");
+        topic
+    }
+
     /// A log group with a retention; returns the ARN CloudTrail expects (with `:*`).
     pub async fn log_group(config: &SdkConfig, name: &str, retention_days: i32) -> String {
         let logs = aws_sdk_cloudwatchlogs::Client::new(config);

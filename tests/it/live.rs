@@ -64,6 +64,7 @@ async fn seed_estate(moto: &Moto) -> Estate {
     let rotated_key = seed::kms_key(&home, true).await;
     let unrotated_key = seed::kms_key(&eu, false).await;
     let log_group_arn = seed::log_group(&home, "/trailwarden/org-trail", 400).await;
+    seed::cis_alarm(&home, "/trailwarden/org-trail", &home).await;
     let org_trail = seed::trail(
         &home,
         seed::TrailSpec {

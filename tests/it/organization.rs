@@ -68,6 +68,8 @@ async fn seed_organization(moto: &Moto) -> Organization {
     let archive = moto.config_as(&log_archive, ROLE, HOME).await;
     let archive_key = seed::kms_key(&archive, true).await;
     let log_group = seed::log_group(&management, "/org/cloudtrail", 400).await;
+    // The alarm's topic is kept by the log-archive account.
+    seed::cis_alarm(&management, "/org/cloudtrail", &archive).await;
     seed::bucket(&management, ORG_BUCKET).await;
     let org_trail = seed::trail(
         &management,
@@ -253,6 +255,24 @@ fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
     // A member's own bad trail is still judged on its own.
     assert_eq!(status_of(&report, "TW102", &estate.bad_trail), "FAIL");
     assert_eq!(status_of(&report, "TW102", &estate.org_trail), "PASS");
+    // CIS monitoring through the organization trail's log group in the management account,
+    // its alarm notifying a topic of the log-archive account (read with that account's
+    // session): a member is monitored for what the filter matches, and only that.
+    let monitored = message(&report, "TW805", &estate.covered_only);
+    assert_eq!(
+        status_of(&report, "TW805", &estate.covered_only),
+        "PASS",
+        "{monitored}"
+    );
+    assert!(
+        monitored.contains("organization trail")
+            && monitored.contains(&format!(
+                "arn:aws:sns:{HOME}:{}:cis-alarms",
+                estate.log_archive
+            )),
+        "{monitored}"
+    );
+    assert_eq!(status_of(&report, "TW804", &estate.covered_only), "FAIL");
 
     // The account whose role cannot be assumed: the organization trail still covers it (a
     // fact of the management account), but whatever needs its own trails is ERROR, naming
