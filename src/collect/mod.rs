@@ -522,6 +522,9 @@ fn plan_regions(
     }
 }
 
+/// A log group's monitoring chain as collected: its ARN, metric filters, alarms.
+type Monitoring = (String, Observed<Vec<MetricFilter>>, Observed<Vec<MetricAlarm>>);
+
 #[derive(Debug, Default)]
 struct Found {
     trails: Vec<Trail>,
@@ -529,11 +532,7 @@ struct Found {
     kms_keys: Vec<KmsKey>,
     log_groups: Vec<LogGroup>,
     /// Per log group ARN: its metric filters and the alarms on their metrics.
-    monitoring: Vec<(
-        String,
-        Observed<Vec<MetricFilter>>,
-        Observed<Vec<MetricAlarm>>,
-    )>,
+    monitoring: Vec<Monitoring>,
     topics: Vec<SnsTopic>,
 }
 
