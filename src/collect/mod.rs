@@ -523,7 +523,11 @@ fn plan_regions(
 }
 
 /// A log group's monitoring chain as collected: its ARN, metric filters, alarms.
-type Monitoring = (String, Observed<Vec<MetricFilter>>, Observed<Vec<MetricAlarm>>);
+type Monitoring = (
+    String,
+    Observed<Vec<MetricFilter>>,
+    Observed<Vec<MetricAlarm>>,
+);
 
 #[derive(Debug, Default)]
 struct Found {
