@@ -980,9 +980,8 @@ for _code, _name in [("TW801", "monitor-unauthorized-api-calls"), ("TW802", "mon
 def alarm_world(entries):
     """entries: (account, alarms or error)."""
     groups = [monitored_group(a, [metric_filter("m", "{ $.eventName = X }", "m")], alarms) for a, alarms in entries]
-    accounts = [account(a, [trail(a, "main", log_group=group_arn(a, "cloudtrail") + ":*")]) for a, _ in entries]
-    inv = inventory(accounts, [trail(a, "main", log_group=group_arn(a, "cloudtrail") + ":*") for a, _ in entries],
-                    log_groups=groups)
+    pairs = [single(a, trail(a, "main", log_group=group_arn(a, "cloudtrail") + ":*")) for a, _ in entries]
+    inv = world(*pairs, log_groups=groups)
     inv["topics"] = []
     return inv
 

@@ -116,26 +116,44 @@ fn judge_accounts(
     test: impl Fn(&Trail) -> Truth,
     requirement: Requirement,
 ) -> Vec<Outcome> {
+    judge_accounts_in_detail(ctx, test, requirement, |_| None)
+}
+
+/// What a rule can say of a trail beyond its verdict: how it satisfies the requirement
+/// (appended to the PASS message) and the matching evidence.
+struct Detail {
+    text: String,
+    evidence: serde_json::Value,
+}
+
+/// [`judge_accounts`], where `detail` describes how a trail satisfies the requirement.
+fn judge_accounts_in_detail(
+    ctx: &RuleContext,
+    test: impl Fn(&Trail) -> Truth,
+    requirement: Requirement,
+    detail: impl Fn(&Trail) -> Option<Detail>,
+) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for account in ctx.inventory.accounts.values() {
         let judgement = judge(ctx.inventory, account, &test);
         let mut outcome = Outcome::on(&account.id, GLOBAL, &account.id);
         for (covering, truth) in &judgement.trails {
             let trail = covering.trail;
-            outcome = outcome.evidence(
-                path::trail(&trail.arn),
-                serde_json::json!({
-                    "via": covering.via,
-                    "is_multi_region": trail.is_multi_region,
-                    "is_logging": trail.status.value().ok().map(|s| s.is_logging),
-                    "verdict": match truth {
-                        Truth::Yes => "qualifies",
-                        Truth::No(_) => "does not qualify",
-                        Truth::Unknown(_) => "unknown",
-                    },
-                    "reasons": truth.reasons(),
-                }),
-            );
+            let mut evidence = serde_json::json!({
+                "via": covering.via,
+                "is_multi_region": trail.is_multi_region,
+                "is_logging": trail.status.value().ok().map(|s| s.is_logging),
+                "verdict": match truth {
+                    Truth::Yes => "qualifies",
+                    Truth::No(_) => "does not qualify",
+                    Truth::Unknown(_) => "unknown",
+                },
+                "reasons": truth.reasons(),
+            });
+            if let (Some(found), serde_json::Value::Object(map)) = (detail(trail), &mut evidence) {
+                map.insert("detail".to_owned(), found.evidence);
+            }
+            outcome = outcome.evidence(path::trail(&trail.arn), evidence);
         }
         outcomes.push(match judgement.verdict {
             AccountVerdict::Satisfied(covering) => {
@@ -146,8 +164,11 @@ fn judge_accounts(
                         covering.trail.owner_account()
                     ),
                 };
+                let how = detail(covering.trail)
+                    .map(|found| format!(" {}", found.text))
+                    .unwrap_or_default();
                 outcome.pass(format!(
-                    "{}{via} {}",
+                    "{}{via} {}{how}",
                     covering.trail.name, requirement.satisfied
                 ))
             }

@@ -5,15 +5,16 @@
 //! namespace that one event sets off, with actions enabled → an SNS topic with a confirmed
 //! subscription. TW816/TW817: hygiene of the alarms found on the way.
 
-use super::GLOBAL;
+use super::{judge_accounts_in_detail, Detail, Requirement};
 use crate::analysis::monitoring::{
     self, alarm_shortfalls, is_sns_topic, summarize, Control, FilterVerdict,
 };
-use crate::analysis::trail_coverage::{judge, records_all_regions, AccountVerdict, Via};
+use crate::analysis::trail_coverage::records_all_regions;
 use crate::analysis::Truth;
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::engine::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
 use crate::inventory::{path, Arn, Inventory, LogGroup, MetricAlarm, Observed, Trail};
 use serde_json::json;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// How many missed or extra events a message names before "and N more".
@@ -101,11 +102,17 @@ fn follow_log_group(
             )
         }
     }
-    let filters = match group.metric_filters.value() {
-        Ok(filters) => filters,
-        Err(error) => {
+    let filters = match &group.metric_filters {
+        Some(Observed::Ok(filters)) => filters,
+        Some(Observed::Error(error)) => {
             return (
                 Truth::unknown(format!("metric filters of {arn} unknown ({error})")),
+                None,
+            )
+        }
+        None => {
+            return (
+                Truth::unknown(format!("metric filters of {arn} were not collected")),
                 None,
             )
         }
@@ -151,10 +158,14 @@ fn follow_log_group(
                 ));
                 continue;
             }
-            let alarms = match group.alarms.value() {
-                Ok(alarms) => alarms,
-                Err(error) => {
+            let alarms = match &group.alarms {
+                Some(Observed::Ok(alarms)) => alarms,
+                Some(Observed::Error(error)) => {
                     unknown.push(format!("alarms on {metric} unknown ({error})"));
+                    continue;
+                }
+                None => {
+                    unknown.push(format!("alarms on {metric} were not collected"));
                     continue;
                 }
             };
@@ -277,84 +288,40 @@ fn judge_control(ctx: &RuleContext, code: &str) -> CheckResult {
     let control = monitoring::control(code)?;
     let strict = ctx.boolean("strict_patterns")?;
     let unsatisfied = format!("no qualifying trail is monitored for {}", control.subject);
-    let mut outcomes = Vec::new();
-    for account in ctx.inventory.accounts.values() {
-        let chains: BTreeMap<String, (Truth, Option<Link>)> = BTreeMap::new();
-        let chains = std::cell::RefCell::new(chains);
-        let judgement = judge(ctx.inventory, account, |trail| {
-            let (truth, link) = follow(ctx.inventory, trail, control, strict);
-            chains
-                .borrow_mut()
-                .insert(trail.arn.clone(), (truth.clone(), link));
-            truth
-        });
-        let chains = chains.into_inner();
-        let mut outcome = Outcome::on(&account.id, GLOBAL, &account.id);
-        for (covering, truth) in &judgement.trails {
-            let trail = covering.trail;
-            let link = chains
-                .get(trail.arn.as_str())
-                .and_then(|(_, link)| link.as_ref());
-            outcome = outcome.evidence(
-                path::trail(&trail.arn),
-                json!({
-                    "via": covering.via,
-                    "log_group": trail.log_group_arn(),
-                    "verdict": match truth {
-                        Truth::Yes => "monitored",
-                        Truth::No(_) => "not monitored",
-                        Truth::Unknown(_) => "unknown",
-                    },
-                    "chain": link.map(|l| json!({
-                        "filter": l.filter,
-                        "metric": l.metric,
-                        "alarm": l.alarm,
-                        "topic": l.topic,
-                        "confirmed_subscriptions": l.confirmed,
-                        "broader_than_cis": l.broader,
-                    })),
-                    "reasons": truth.reasons(),
-                }),
-            );
+    let satisfied = format!("is monitored for {}:", control.subject);
+    // Each trail's chain is followed once; the detail of the finding reads it back.
+    let links: RefCell<BTreeMap<String, Link>> = RefCell::new(BTreeMap::new());
+    let test = |trail: &Trail| {
+        let (truth, link) = follow(ctx.inventory, trail, control, strict);
+        if let Some(link) = link {
+            links.borrow_mut().insert(trail.arn.clone(), link);
         }
-        outcomes.push(match judgement.verdict {
-            AccountVerdict::Satisfied(covering) => {
-                let via = match covering.via {
-                    Via::Own => String::new(),
-                    Via::OrganizationTrail | Via::Listed => format!(
-                        " (organization trail of account {})",
-                        covering.trail.owner_account()
-                    ),
-                };
-                let link = chains
-                    .get(covering.trail.arn.as_str())
-                    .and_then(|(_, link)| link.as_ref())
-                    .map(Link::describe)
-                    .unwrap_or_default();
-                outcome.pass(format!(
-                    "{} monitored: trail {}{via} → {link}",
-                    capitalized(&control.subject),
-                    covering.trail.name
-                ))
-            }
-            AccountVerdict::Unknown(why) => outcome.error(why),
-            AccountVerdict::Unsatisfied(reasons) if reasons.is_empty() => {
-                outcome.fail("no trail records the account's activity, so nothing can be monitored")
-            }
-            AccountVerdict::Unsatisfied(reasons) => {
-                outcome.fail(format!("{unsatisfied}: {}", reasons.join("; ")))
-            }
-        });
-    }
-    Ok(outcomes)
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+        truth
+    };
+    let detail = |trail: &Trail| {
+        links.borrow().get(&trail.arn).map(|link| Detail {
+            text: link.describe(),
+            evidence: json!({
+                "log_group": link.log_group,
+                "filter": link.filter,
+                "metric": link.metric,
+                "alarm": link.alarm,
+                "topic": link.topic,
+                "confirmed_subscriptions": link.confirmed,
+                "broader_than_cis": link.broader,
+            }),
+        })
+    };
+    Ok(judge_accounts_in_detail(
+        ctx,
+        test,
+        Requirement {
+            satisfied: &satisfied,
+            unsatisfied: &unsatisfied,
+            no_trail: "no trail records the account's activity, so nothing can be monitored",
+        },
+        detail,
+    ))
 }
 
 macro_rules! monitoring_rules {
@@ -388,49 +355,47 @@ monitoring_rules! {
     security_group_changes_cis_1_2 => "TW823",
 }
 
-/// The alarms found on trail log groups, each once, with the log group it was found on.
+/// The alarms found on trail log groups, each once, with the log group it was found on;
+/// and an ERROR finding for each group whose alarms could not be read. A group whose alarms
+/// were not asked (its trail cannot qualify) has nothing to judge.
 fn alarms(inventory: &Inventory) -> (Vec<(&LogGroup, &MetricAlarm)>, Vec<Outcome>) {
     let mut seen = std::collections::BTreeSet::new();
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for group in inventory.log_groups.values() {
         match &group.alarms {
-            Observed::Ok(alarms) => {
+            None => {}
+            Some(Observed::Ok(alarms)) => {
                 for alarm in alarms {
                     if seen.insert(alarm.arn.as_str()) {
                         found.push((group, alarm));
                     }
                 }
             }
-            // Not collected because the group's trail cannot qualify: nothing to judge.
-            Observed::Error(error)
-                if error.kind == crate::inventory::ErrorKind::NotCollected
-                    && error.operation.is_empty() => {}
-            Observed::Error(error) => {
-                let (account, region) = match Arn::parse(&group.arn) {
-                    Ok(arn) => (arn.account.to_owned(), arn.region.to_owned()),
-                    Err(_) => (String::new(), "unknown".to_owned()),
-                };
-                errors.push(
-                    Outcome::on(account, region, &group.arn)
-                        .evidence(format!("{}.alarms", path::log_group(&group.arn)), error)
-                        .error(format!(
-                            "alarms on the metrics of {} unknown ({error})",
-                            group.arn
-                        )),
-                );
-            }
+            Some(Observed::Error(error)) => errors.push(
+                on_arn(&group.arn)
+                    .evidence(format!("{}.alarms", path::log_group(&group.arn)), error)
+                    .error(format!(
+                        "alarms on the metrics of {} unknown ({error})",
+                        group.arn
+                    )),
+            ),
         }
     }
     (found, errors)
 }
 
-fn on_alarm(alarm: &MetricAlarm, group: &LogGroup) -> crate::engine::OutcomeBuilder {
-    let (account, region) = match Arn::parse(&alarm.arn) {
-        Ok(arn) => (arn.account.to_owned(), arn.region.to_owned()),
+/// A finding about the resource `arn`, in the account and region the ARN names.
+fn on_arn(arn: &str) -> OutcomeBuilder {
+    let (account, region) = match Arn::parse(arn) {
+        Ok(parsed) => (parsed.account.to_owned(), parsed.region.to_owned()),
         Err(_) => (String::new(), "unknown".to_owned()),
     };
-    Outcome::on(account, region, &alarm.arn).evidence(
+    Outcome::on(account, region, arn)
+}
+
+fn on_alarm(alarm: &MetricAlarm, group: &LogGroup) -> OutcomeBuilder {
+    on_arn(&alarm.arn).evidence(
         format!("{}.alarms[{:?}]", path::log_group(&group.arn), alarm.name),
         json!({
             "actions_enabled": alarm.actions_enabled,

@@ -261,11 +261,11 @@ pub async fn collect(
             .or_insert_with(|| LogGroup {
                 arn,
                 details: Observed::default(),
-                metric_filters: Observed::default(),
-                alarms: Observed::default(),
+                metric_filters: None,
+                alarms: None,
             });
-        group.metric_filters = metric_filters;
-        group.alarms = alarms;
+        group.metric_filters = Some(metric_filters);
+        group.alarms = Some(alarms);
     }
     for topic in found.topics {
         keyed::insert(&mut inventory.topics, topic);
@@ -1175,8 +1175,8 @@ impl Scan<'_> {
             found.log_groups.push(LogGroup {
                 arn: arn.to_owned(),
                 details,
-                metric_filters: Observed::default(),
-                alarms: Observed::default(),
+                metric_filters: None,
+                alarms: None,
             })
         });
     }

@@ -681,15 +681,16 @@ pub struct LogGroup {
     /// `logs:DescribeLogGroups`; `Ok(None)`: the group does not exist.
     #[serde(default)]
     pub details: Observed<Option<LogGroupDetails>>,
-    /// `logs:DescribeMetricFilters` on this group. Collected only for the groups of trails
-    /// that may qualify for the CIS monitoring controls (multi-region, logging, all
-    /// management events); otherwise, and in older snapshots, not collected.
-    #[serde(default)]
-    pub metric_filters: Observed<Vec<MetricFilter>>,
+    /// `logs:DescribeMetricFilters` on this group. Asked only for the groups of trails that
+    /// may qualify for the CIS monitoring controls (multi-region, logging, all management
+    /// events); `None`: not asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_filters: Option<Observed<Vec<MetricFilter>>>,
     /// `cloudwatch:DescribeAlarms` in the group's account and region: the metric alarms on a
     /// metric named as one that the group's metric filters publish (in any namespace).
-    #[serde(default)]
-    pub alarms: Observed<Vec<MetricAlarm>>,
+    /// `None`: not asked, as for `metric_filters`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<Observed<Vec<MetricAlarm>>>,
 }
 
 /// A CloudWatch Logs metric filter.

@@ -410,14 +410,30 @@ pub mod seed {
 
     /// The CIS CloudTrail-changes monitoring on a log group: metric filter (the CIS text),
     /// an alarm in the group's account on its metric, notifying a topic made with
-    /// `topic_owner` (possibly another account) that has an e-mail subscription (which the
-    /// emulator confirms at once). Returns the topic ARN.
+    /// `topic_owner` (possibly another account). Returns the topic ARN.
     pub async fn cis_alarm(
         config: &SdkConfig,
         log_group_name: &str,
         topic_owner: &SdkConfig,
     ) -> String {
-        let sns = aws_sdk_sns::Client::new(topic_owner);
+        let topic = subscribed_topic(topic_owner).await;
+        filter_and_alarm(
+            config,
+            log_group_name,
+            "CloudTrailChanges",
+            "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || \
+             ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || \
+             ($.eventName = StopLogging) }",
+            &topic,
+        )
+        .await;
+        topic
+    }
+
+    /// The topic `cis-alarms` with an e-mail subscription (which the emulator confirms at
+    /// once); returns its ARN.
+    pub async fn subscribed_topic(config: &SdkConfig) -> String {
+        let sns = aws_sdk_sns::Client::new(config);
         let topic = sns
             .create_topic()
             .name("cis-alarms")
@@ -434,18 +450,26 @@ pub mod seed {
             .send()
             .await
             .expect("subscribe");
+        topic
+    }
+
+    /// A metric filter with `pattern` publishing `metric` (namespace CISBenchmark, value 1),
+    /// and the CIS remediation's alarm on it, notifying `topic`.
+    pub async fn filter_and_alarm(
+        config: &SdkConfig,
+        log_group_name: &str,
+        metric: &str,
+        pattern: &str,
+        topic: &str,
+    ) {
         aws_sdk_cloudwatchlogs::Client::new(config)
             .put_metric_filter()
             .log_group_name(log_group_name)
-            .filter_name("CloudTrailChanges")
-            .filter_pattern(
-                "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || \
-                 ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || \
-                 ($.eventName = StopLogging) }",
-            )
+            .filter_name(metric)
+            .filter_pattern(pattern)
             .metric_transformations(
                 aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
-                    .metric_name("CloudTrailChanges")
+                    .metric_name(metric)
                     .metric_namespace("CISBenchmark")
                     .metric_value("1")
                     .build()
@@ -456,8 +480,8 @@ pub mod seed {
             .expect("put metric filter");
         aws_sdk_cloudwatch::Client::new(config)
             .put_metric_alarm()
-            .alarm_name("CloudTrailChanges")
-            .metric_name("CloudTrailChanges")
+            .alarm_name(metric)
+            .metric_name(metric)
             .namespace("CISBenchmark")
             .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
             .period(300)
@@ -466,11 +490,10 @@ pub mod seed {
                 aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanOrEqualToThreshold,
             )
             .evaluation_periods(1)
-            .alarm_actions(&topic)
+            .alarm_actions(topic)
             .send()
             .await
             .expect("put metric alarm");
-        topic
     }
 
     /// A log group with a retention; returns the ARN CloudTrail expects (with `:*`).

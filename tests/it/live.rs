@@ -695,25 +695,7 @@ async fn seed_vault(moto: &Moto) -> String {
 /// metric, and a topic with a (by the emulator, at once confirmed) e-mail subscription.
 async fn seed_cis_monitoring(home: &aws_config::SdkConfig, log_group: &str) {
     let corpus = trailwarden::analysis::monitoring::corpus().expect("corpus");
-    let sns = aws_sdk_sns::Client::new(home);
-    let topic = sns
-        .create_topic()
-        .name("cis-alarms")
-        .send()
-        .await
-        .expect("topic")
-        .topic_arn()
-        .expect("topic ARN")
-        .to_owned();
-    sns.subscribe()
-        .topic_arn(&topic)
-        .protocol("email")
-        .endpoint("security@example.com")
-        .send()
-        .await
-        .expect("subscription");
-    let logs = aws_sdk_cloudwatchlogs::Client::new(home);
-    let cloudwatch = aws_sdk_cloudwatch::Client::new(home);
+    let topic = seed::subscribed_topic(home).await;
     // One filter per CIS control; where CIS changed between versions, the text that
     // satisfies every version (1.2 unauthorized calls, base sign-in, 5.0 security groups).
     let variants_covered_elsewhere = ["TW801", "TW823"];
@@ -723,37 +705,7 @@ async fn seed_cis_monitoring(home: &aws_config::SdkConfig, log_group: &str) {
         .filter(|c| !variants_covered_elsewhere.contains(&c.rule.as_str()))
     {
         let metric = format!("{}Events", control.rule);
-        logs.put_metric_filter()
-            .log_group_name(log_group)
-            .filter_name(&metric)
-            .filter_pattern(&control.cis[0].0)
-            .metric_transformations(
-                aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
-                    .metric_name(&metric)
-                    .metric_namespace("CISBenchmark")
-                    .metric_value("1")
-                    .build()
-                    .expect("transformation"),
-            )
-            .send()
-            .await
-            .expect("metric filter");
-        cloudwatch
-            .put_metric_alarm()
-            .alarm_name(&metric)
-            .metric_name(&metric)
-            .namespace("CISBenchmark")
-            .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
-            .period(300)
-            .threshold(1.0)
-            .comparison_operator(
-                aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanOrEqualToThreshold,
-            )
-            .evaluation_periods(1)
-            .alarm_actions(&topic)
-            .send()
-            .await
-            .expect("alarm");
+        seed::filter_and_alarm(home, log_group, &metric, &control.cis[0].0, &topic).await;
     }
 }
 
