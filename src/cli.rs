@@ -27,13 +27,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan the AWS account of your credentials and report (read-only).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Collect the AWS account of your credentials into an inventory snapshot (read-only).
-    Collect(CollectArgs),
+    Collect(Box<CollectArgs>),
     /// Evaluate an inventory snapshot offline (written by `trailwarden collect`, or a fixture).
-    Evaluate(EvaluateArgs),
+    Evaluate(Box<EvaluateArgs>),
     /// Evaluate the built-in sample organization: no AWS account needed.
-    Demo(DemoArgs),
+    Demo(Box<DemoArgs>),
     /// Show the rule catalog.
     Rules {
         #[command(subcommand)]
@@ -144,18 +144,11 @@ pub struct EvaluateArgs {
     pub assessment: AssessmentArgs,
 }
 
+/// The demo gates its exit code only when `--fail-on` is given (by default it exits 0).
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     #[command(flatten)]
-    pub evaluation: EvaluationArgs,
-    #[command(flatten)]
-    pub report: ReportArgs,
-    /// Gate the exit code as `evaluate` does (by default the demo always exits 0).
-    #[arg(long, value_name = "SEVERITY|none", help_heading = "Gate")]
-    pub fail_on: Option<FailOn>,
-    /// With --fail-on: do not fail because of ERROR findings.
-    #[arg(long, requires = "fail_on", help_heading = "Gate")]
-    pub allow_incomplete: bool,
+    pub assessment: AssessmentArgs,
 }
 
 #[derive(Debug, Args)]
@@ -177,17 +170,31 @@ pub struct EvaluationArgs {
     /// Hub does, instead of judging what it matches (sets every `strict_patterns` parameter).
     #[arg(long)]
     pub strict_patterns: bool,
+    /// Configuration file: rule selection, parameters, severities, waivers, gate defaults
+    /// (default: ./trailwarden.toml if present; docs/config.md).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore ./trailwarden.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// A previous JSON report: mark each finding new or unchanged, and list what was fixed.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Report")]
 pub struct ReportArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the report to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// Output formats, comma-separated; more than one needs --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "table")]
+    pub format: Vec<ReportFormat>,
+    /// Write the report to FILE (atomically) instead of standard output (one format).
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write one file per format into DIR (created if missing), each atomically:
+    /// trailwarden.txt, .json, .sarif, .junit.xml, .csv, .html, .md.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
     /// Table: list passing and not-applicable findings too, not only FAIL and ERROR.
     #[arg(long)]
     pub all: bool,
@@ -199,19 +206,62 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Gate")]
 pub struct GateArgs {
-    /// Exit 3 when a FAIL has at least this severity; `none` never fails on findings.
-    #[arg(long, value_name = "SEVERITY|none", default_value = "low")]
-    pub fail_on: FailOn,
+    /// Exit 3 when a FAIL has at least this severity; `none` never fails on findings
+    /// (default: the configuration's `gate.fail_on`, else `low`).
+    #[arg(long, value_name = "SEVERITY|none")]
+    pub fail_on: Option<FailOn>,
     /// Do not exit 4 when some findings could not be evaluated (ERROR).
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Only findings new against --baseline break the gate (exit 3 or 4).
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
 }
 
 impl GateArgs {
-    pub fn gate(&self) -> Gate {
+    /// The gate from these flags, with the configuration's defaults under them.
+    pub fn gate(&self, config: &crate::config::Config) -> Gate {
         Gate {
-            fail_on: self.fail_on,
-            allow_incomplete: self.allow_incomplete,
+            fail_on: self
+                .fail_on
+                .or(config.fail_on)
+                .unwrap_or(FailOn::AtLeast(crate::engine::Severity::Low)),
+            allow_incomplete: self.allow_incomplete || config.allow_incomplete.unwrap_or(false),
+            fail_on_new: self.fail_on_new,
+        }
+    }
+}
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum ReportFormat {
+    /// Terminal table (default).
+    Table,
+    /// JSON report, format version 1 (docs/report-json.md).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: a test suite per rule, a test case per resource.
+    Junit,
+    /// CSV, one row per finding.
+    Csv,
+    /// One self-contained HTML file.
+    Html,
+    /// Markdown summary and failures (PR comments, $GITHUB_STEP_SUMMARY).
+    Markdown,
+}
+
+impl ReportFormat {
+    /// The file name used in --output-dir.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ReportFormat::Table => "trailwarden.txt",
+            ReportFormat::Json => "trailwarden.json",
+            ReportFormat::Sarif => "trailwarden.sarif",
+            ReportFormat::Junit => "trailwarden.junit.xml",
+            ReportFormat::Csv => "trailwarden.csv",
+            ReportFormat::Html => "trailwarden.html",
+            ReportFormat::Markdown => "trailwarden.md",
         }
     }
 }

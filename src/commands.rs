@@ -1,12 +1,13 @@
 //! What each subcommand does. Errors carry the exit code they map to.
 
 use crate::cli::{
-    AssessmentArgs, AwsArgs, Cli, ColorChoice, Command, EvaluationArgs, Format, FrameworksCommand,
-    ReportArgs, RulesCommand,
+    AssessmentArgs, AwsArgs, Cli, ColorChoice, Command, Format, FrameworksCommand, ReportArgs,
+    ReportFormat, RulesCommand,
 };
+use crate::config::Config;
 use crate::collect::sessions::RoleSpec;
 use crate::collect::{self, AccountScope, CollectSettings, Progress};
-use crate::engine::{self, Catalog, ExitCode, Gate, ParamOverride, Selection};
+use crate::engine::{self, Baseline, Catalog, ExitCode, ParamOverride, Selection};
 use crate::inventory::{Inventory, SnapshotError};
 use crate::report::{self, Report};
 use std::io::IsTerminal;
@@ -42,7 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             if let Some(path) = &args.snapshot {
                 write_snapshot(&inventory, path)?;
             }
-            assess(&catalog, &inventory, &args.assessment)
+            assess(&catalog, &inventory, &args.assessment, true)
         }
         Command::Collect(args) => {
             let inventory = collect_live(&args.aws, verbose)?;
@@ -61,16 +62,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
         }
         Command::Evaluate(args) => {
             let inventory = Inventory::load(&args.snapshot)?;
-            assess(&catalog, &inventory, &args.assessment)
+            assess(&catalog, &inventory, &args.assessment, true)
         }
         Command::Demo(args) => {
             let inventory = crate::demo::inventory()
                 .map_err(|e| AppError::Runtime(format!("built-in demo: {e}")))?;
-            let gate = args.fail_on.map(|fail_on| Gate {
-                fail_on,
-                allow_incomplete: args.allow_incomplete,
-            });
-            evaluate_and_report(&catalog, &inventory, &args.evaluation, &args.report, gate)
+            // The demo is a showcase: it gates only when asked on the command line.
+            let gated = args.assessment.gate.fail_on.is_some();
+            assess(&catalog, &inventory, &args.assessment, gated)
         }
         Command::Rules { command } => rules(&catalog, command),
         Command::Frameworks { command } => frameworks(&catalog, command),
@@ -148,21 +147,6 @@ fn collection_summary(inventory: &Inventory) -> String {
     )
 }
 
-/// Evaluates, reports and gates as `scan` and `evaluate` do.
-fn assess(
-    catalog: &Catalog,
-    inventory: &Inventory,
-    args: &AssessmentArgs,
-) -> Result<ExitCode, AppError> {
-    evaluate_and_report(
-        catalog,
-        inventory,
-        &args.evaluation,
-        &args.report,
-        Some(args.gate.gate()),
-    )
-}
-
 /// `--strict-patterns` as a `strict_patterns=true` override of every rule that has the
 /// parameter, placed first so that an explicit `--param` still wins.
 fn with_strict_patterns(
@@ -188,18 +172,44 @@ fn with_strict_patterns(
     all
 }
 
-fn evaluate_and_report(
+/// Evaluates, reports and gates as `scan`, `evaluate` and `demo` do: configuration, rule
+/// selection, parameters, severity overrides, waivers, baseline, every format, the gate.
+fn assess(
     catalog: &Catalog,
     inventory: &Inventory,
-    args: &EvaluationArgs,
-    output: &ReportArgs,
-    gate: Option<Gate>,
+    args: &AssessmentArgs,
+    gated: bool,
 ) -> Result<ExitCode, AppError> {
-    let selection = Selection::resolve(catalog, &args.rules, args.framework.as_deref())
+    let evaluation_args = &args.evaluation;
+    let output = &args.report;
+    let targets = output_targets(output)?;
+    let config = Config::discover(
+        catalog,
+        evaluation_args.config.as_deref(),
+        evaluation_args.no_config,
+    )
+    .map_err(|e| AppError::Usage(e.to_string()))?;
+    let baseline = evaluation_args
+        .baseline
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()
+        .map_err(|e| AppError::Usage(e.to_string()))?;
+    let selection = config
+        .selection(
+            catalog,
+            &evaluation_args.rules,
+            evaluation_args.framework.as_deref(),
+        )
         .map_err(AppError::Usage)?;
-    let now = args.now.unwrap_or(inventory.collected_at);
-    let params = with_strict_patterns(catalog, &args.params, args.strict_patterns);
-    let evaluation =
+    let now = evaluation_args.now.unwrap_or(inventory.collected_at);
+    let mut params = config.params.clone();
+    params.extend(with_strict_patterns(
+        catalog,
+        &evaluation_args.params,
+        evaluation_args.strict_patterns,
+    ));
+    let mut evaluation =
         engine::evaluate(inventory, catalog, &selection, &params, now).map_err(|e| {
             if e.is_usage() {
                 AppError::Usage(e.to_string())
@@ -207,12 +217,23 @@ fn evaluate_and_report(
                 AppError::Runtime(e.to_string())
             }
         })?;
-    let framework = args
+    for finding in &mut evaluation.findings {
+        if let Some(severity) = config.severities.get(&finding.rule_code) {
+            finding.severity = *severity;
+        }
+    }
+    let waivers = engine::apply_waivers(&mut evaluation.findings, &config.waivers, now);
+    let comparison = baseline.map(|baseline| report::BaselineComparison {
+        fixed: baseline.compare(&mut evaluation.findings, &evaluation.rules),
+        origin: baseline.origin,
+    });
+    let framework = evaluation_args
         .framework
         .as_deref()
         .and_then(|id| catalog.framework(id))
         .map(|framework| framework.view(&evaluation.findings));
-    let decision = gate.map(|gate| {
+    let decision = gated.then(|| {
+        let gate = args.gate.gate(&config);
         let (code, reason) = gate.decide(&evaluation.findings);
         report::GateDecision { gate, code, reason }
     });
@@ -222,13 +243,32 @@ fn evaluate_and_report(
         evaluation: &evaluation,
         framework,
         gate: decision.clone(),
+        config: &config,
+        waivers: &waivers,
+        baseline: comparison.as_ref(),
     };
-    let text = match output.format {
-        Format::Table => report::table::render(&report, output.all, use_color(output)),
-        Format::Json => report::json::render(&report)
-            .map_err(|e| AppError::Runtime(format!("cannot render JSON: {e}")))?,
-    };
-    report::write(output.output.as_deref(), &text).map_err(AppError::Runtime)?;
+    // Every report is rendered before any is written: a rendering error leaves no file.
+    let mut rendered = Vec::new();
+    for (format, path) in &targets {
+        let color = path.is_none() && use_color(output);
+        rendered.push((render(&report, *format, output.all, color)?, path.as_deref()));
+    }
+    for (text, path) in rendered {
+        report::write(path, &text).map_err(AppError::Runtime)?;
+    }
+    for waiver in waivers
+        .iter()
+        .filter(|w| w.state == engine::WaiverState::Expired)
+    {
+        eprintln!(
+            "trailwarden: waiver {} for {} on `{}` expired on {}; it no longer applies ({} finding(s))",
+            waiver.source,
+            waiver.rule,
+            waiver.resource.as_str(),
+            waiver.expires,
+            waiver.findings
+        );
+    }
     let code = decision.as_ref().map_or(ExitCode::Success, |d| d.code);
     if let Some(decision) = decision.filter(|d| d.code != ExitCode::Success) {
         eprintln!(
@@ -238,6 +278,61 @@ fn evaluate_and_report(
         );
     }
     Ok(code)
+}
+
+/// Where each requested format goes: standard output, `--output`, or a file per format in
+/// `--output-dir` (created if missing).
+fn output_targets(
+    output: &ReportArgs,
+) -> Result<Vec<(ReportFormat, Option<std::path::PathBuf>)>, AppError> {
+    let mut formats = output.format.clone();
+    formats.sort();
+    formats.dedup();
+    match &output.output_dir {
+        Some(dir) => {
+            if dir.exists() && !dir.is_dir() {
+                return Err(AppError::Usage(format!(
+                    "--output-dir {}: not a directory",
+                    dir.display()
+                )));
+            }
+            std::fs::create_dir_all(dir).map_err(|e| {
+                AppError::Runtime(format!("cannot create --output-dir {}: {e}", dir.display()))
+            })?;
+            Ok(formats
+                .into_iter()
+                .map(|format| (format, Some(dir.join(format.file_name()))))
+                .collect())
+        }
+        None if formats.len() > 1 => Err(AppError::Usage(format!(
+            "{} formats need --output-dir DIR (one file each); --output and standard output take one",
+            formats.len()
+        ))),
+        None => Ok(formats
+            .into_iter()
+            .map(|format| (format, output.output.clone()))
+            .collect()),
+    }
+}
+
+fn render(
+    report: &Report,
+    format: ReportFormat,
+    all: bool,
+    color: bool,
+) -> Result<String, AppError> {
+    let failed = |what: &str, e: &dyn std::fmt::Display| {
+        AppError::Runtime(format!("cannot render the {what} report: {e}"))
+    };
+    Ok(match format {
+        ReportFormat::Table => report::table::render(report, all, color),
+        ReportFormat::Json => report::json::render(report).map_err(|e| failed("JSON", &e))?,
+        ReportFormat::Sarif => report::sarif::render(report).map_err(|e| failed("SARIF", &e))?,
+        ReportFormat::Junit => report::junit::render(report).map_err(|e| failed("JUnit", &e))?,
+        ReportFormat::Csv => report::csv::render(report).map_err(|e| failed("CSV", &e))?,
+        ReportFormat::Html => report::html::render(report),
+        ReportFormat::Markdown => report::markdown::render(report),
+    })
 }
 
 fn use_color(output: &ReportArgs) -> bool {

@@ -127,3 +127,13 @@ pub fn write_all(catalog: &Catalog, dir: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Where a rule's page is published: the repository's `docs/rules/<CODE>.md`. Built from the
+/// code, so a report's link (SARIF `helpUri`, HTML) and the generated page cannot disagree.
+pub fn rule_url(rule: &crate::engine::RuleSpec) -> String {
+    format!(
+        "{}/blob/main/docs/rules/{}.md",
+        env!("CARGO_PKG_REPOSITORY"),
+        rule.code
+    )
+}

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod config;
 pub mod demo;
 pub mod docs;
 pub mod engine;

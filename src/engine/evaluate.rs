@@ -155,15 +155,23 @@ impl OutcomeBuilder {
     }
 }
 
-/// Which rules run. Empty means every rule in the catalog.
+/// Which rules run: every rule in the catalog, or the listed codes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
-    codes: BTreeSet<String>,
+    /// `None`: every rule.
+    codes: Option<BTreeSet<String>>,
 }
 
 impl Selection {
     pub fn all() -> Selection {
         Selection::default()
+    }
+
+    /// Exactly these rule codes (none, if empty).
+    pub fn of(codes: impl IntoIterator<Item = String>) -> Selection {
+        Selection {
+            codes: Some(codes.into_iter().collect()),
+        }
     }
 
     /// Resolves rule codes or names, and the rules of a framework, into a selection.
@@ -185,11 +193,14 @@ impl Selection {
             })?;
             codes.extend(framework.rule_codes().into_iter().map(str::to_owned));
         }
-        Ok(Selection { codes })
+        if codes.is_empty() {
+            return Ok(Selection::all());
+        }
+        Ok(Selection::of(codes))
     }
 
     pub fn includes(&self, code: &str) -> bool {
-        self.codes.is_empty() || self.codes.contains(code)
+        self.codes.as_ref().is_none_or(|codes| codes.contains(code))
     }
 }
 
@@ -262,6 +273,8 @@ pub fn evaluate(
             message: outcome.message,
             evidence: outcome.evidence,
             controls: rule_controls.clone(),
+            waiver: None,
+            baseline: None,
         }));
         ran.push(spec.code.clone());
     }

@@ -117,6 +117,7 @@ impl Framework {
                     pass: 0,
                     fail: 0,
                     error: 0,
+                    waived: 0,
                     not_applicable: 0,
                     note: control
                         .not_assessed
@@ -131,6 +132,7 @@ impl Framework {
                     .filter(|f| control.rules.contains(&f.rule_code))
                 {
                     match finding.status {
+                        Status::Fail | Status::Error if finding.is_waived() => view.waived += 1,
                         Status::Pass => view.pass += 1,
                         Status::Fail => view.fail += 1,
                         Status::Error => view.error += 1,
@@ -141,6 +143,8 @@ impl Framework {
                     ControlStatus::Fail
                 } else if view.error > 0 {
                     ControlStatus::Error
+                } else if view.waived > 0 {
+                    ControlStatus::Waived
                 } else if view.pass > 0 {
                     ControlStatus::Pass
                 } else {
@@ -159,13 +163,15 @@ impl Framework {
 }
 
 /// A control's verdict: FAIL if any finding of its rules fails, else ERROR if any could not be
-/// evaluated, else PASS if any passed; NOT_APPLICABLE when nothing in scope concerns it.
+/// evaluated, else WAIVED if some failed or could not be evaluated under a waiver in force,
+/// else PASS if any passed; NOT_APPLICABLE when nothing in scope concerns it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ControlStatus {
     Pass,
     Fail,
     Error,
+    Waived,
     NotApplicable,
     NotAssessed,
 }
@@ -176,6 +182,7 @@ impl ControlStatus {
             ControlStatus::Pass => "PASS",
             ControlStatus::Fail => "FAIL",
             ControlStatus::Error => "ERROR",
+            ControlStatus::Waived => "WAIVED",
             ControlStatus::NotApplicable => "NOT_APPLICABLE",
             ControlStatus::NotAssessed => "NOT_ASSESSED",
         }
@@ -201,6 +208,8 @@ pub struct ControlView {
     pub pass: usize,
     pub fail: usize,
     pub error: usize,
+    /// FAIL or ERROR findings under a waiver in force (not counted in `fail`/`error`).
+    pub waived: usize,
     pub not_applicable: usize,
     /// Why it is not assessed, or what its rules do not cover.
     pub note: Option<String>,

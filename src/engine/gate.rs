@@ -9,6 +9,8 @@
 //! | 4 | no such FAIL, but evaluation is incomplete (ERROR findings) and `--allow-incomplete` was not given |
 //!
 //! Failures take precedence over incompleteness: a definite FAIL is the stronger signal.
+//! Findings under a waiver in force never break the gate. With `--fail-on-new` (and a
+//! `--baseline`), only findings new against the baseline count, for 3 and for 4 alike.
 
 use super::{Finding, Severity, Status};
 use std::fmt;
@@ -65,31 +67,40 @@ impl fmt::Display for FailOn {
 pub struct Gate {
     pub fail_on: FailOn,
     pub allow_incomplete: bool,
+    /// Count only findings that are new against the baseline.
+    pub fail_on_new: bool,
 }
 
 impl Gate {
     /// The exit code for these findings, and a one-line reason for it.
     pub fn decide(&self, findings: &[Finding]) -> (ExitCode, String) {
+        let counted = |f: &&Finding| {
+            !f.is_waived()
+                && (!self.fail_on_new || f.baseline != Some(super::BaselineState::Unchanged))
+        };
         let failing = match self.fail_on {
             FailOn::Never => 0,
             FailOn::AtLeast(threshold) => findings
                 .iter()
+                .filter(counted)
                 .filter(|f| f.status == Status::Fail && f.severity >= threshold)
                 .count(),
         };
         let errors = findings
             .iter()
+            .filter(counted)
             .filter(|f| f.status == Status::Error)
             .count();
+        let new = if self.fail_on_new { " new" } else { "" };
         if failing > 0 {
             let reason = format!(
-                "{failing} failing finding(s) at or above severity {}",
+                "{failing}{new} failing finding(s) at or above severity {}",
                 self.fail_on
             );
             return (ExitCode::Failures, reason);
         }
         if errors > 0 && !self.allow_incomplete {
-            let reason = format!("evaluation incomplete: {errors} finding(s) could not be evaluated (ERROR); --allow-incomplete accepts that");
+            let reason = format!("evaluation incomplete: {errors}{new} finding(s) could not be evaluated (ERROR); --allow-incomplete accepts that");
             return (ExitCode::Incomplete, reason);
         }
         (ExitCode::Success, "gate passed".to_owned())

@@ -1,11 +1,13 @@
 //! The rule engine: catalog, registry, evaluation, findings, framework views and the gate.
 
+mod baseline;
 mod catalog;
 mod evaluate;
 mod frameworks;
 mod gate;
 mod params;
 mod registry;
+mod waivers;
 
 pub use catalog::{Catalog, CatalogError, Parameter, Remediation, Rule, RuleSpec};
 pub use evaluate::{
@@ -14,7 +16,9 @@ pub use evaluate::{
 pub use frameworks::{Assessment, Control, ControlStatus, ControlView, Framework, FrameworkView};
 pub use gate::{ExitCode, FailOn, Gate};
 pub use params::{ParamOverride, ParamValue};
+pub use baseline::{fingerprint, Baseline, BaselineError, BaselineFinding, BaselineState};
 pub use registry::REGISTRY;
+pub use waivers::{apply as apply_waivers, AppliedWaiver, ResourcePattern, Waiver, WaiverReport, WaiverState};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -151,4 +155,17 @@ pub struct Finding {
     pub message: String,
     pub evidence: Vec<Evidence>,
     pub controls: Vec<ControlRef>,
+    /// The waiver that matched this FAIL or ERROR (in force, or expired and so not applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
+    /// New or unchanged against `--baseline`, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+}
+
+impl Finding {
+    /// A waiver in force covers this finding: it is reported, but does not break the gate.
+    pub fn is_waived(&self) -> bool {
+        self.waiver.as_ref().is_some_and(|waiver| !waiver.expired)
+    }
 }

@@ -31,6 +31,21 @@ struct JsonReport<'a> {
     /// The organization, when it was scanned.
     #[serde(skip_serializing_if = "Option::is_none")]
     organization: Option<&'a crate::inventory::Observed<crate::inventory::Organization>>,
+    /// The configuration file in effect.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<String>,
+    /// Every configured waiver and what became of it (active, expired, unused).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    waivers: &'a [crate::engine::WaiverReport],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<Baseline<'a>>,
+}
+
+#[derive(Serialize)]
+struct Baseline<'a> {
+    origin: &'a str,
+    /// Baseline FAIL/ERROR findings that are gone in this run.
+    fixed: &'a [crate::engine::BaselineFinding],
 }
 
 #[derive(Serialize)]
@@ -68,6 +83,13 @@ struct Finding<'a> {
     message: &'a str,
     evidence: &'a [Evidence],
     controls: Vec<String>,
+    /// Stable identity across runs: SHA-256 of rule, account, region, resource.
+    fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiver: Option<&'a crate::engine::AppliedWaiver>,
+    /// `new` or `unchanged` against --baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<crate::engine::BaselineState>,
 }
 
 pub fn render(report: &Report) -> Result<String, serde_json::Error> {
@@ -113,12 +135,25 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
                     .iter()
                     .map(|c| format!("{}:{}", c.framework, c.control))
                     .collect(),
+                fingerprint: f.fingerprint(),
+                waiver: f.waiver.as_ref(),
+                baseline: f.baseline,
             })
             .collect(),
         framework: report.framework.as_ref(),
         accounts: account_summaries(report),
         skipped_accounts: &inventory.skipped_accounts,
         organization: inventory.organization.as_ref(),
+        config: report
+            .config
+            .source
+            .as_ref()
+            .map(|path| path.display().to_string()),
+        waivers: report.waivers,
+        baseline: report.baseline.map(|b| Baseline {
+            origin: &b.origin,
+            fixed: &b.fixed,
+        }),
     };
     let mut text = serde_json::to_string_pretty(&document)?;
     text.push('\n');

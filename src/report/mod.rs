@@ -1,10 +1,18 @@
 //! Rendering findings for people and machines, and writing them out safely.
 
 pub mod catalog;
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod table;
 
-use crate::engine::{Catalog, Evaluation, ExitCode, FrameworkView, Gate};
+use crate::config::Config;
+use crate::engine::{
+    BaselineFinding, Catalog, Evaluation, ExitCode, FrameworkView, Gate, Severity, WaiverReport,
+};
 use crate::inventory::Inventory;
 use std::io::Write;
 use std::path::Path;
@@ -18,6 +26,33 @@ pub struct Report<'a> {
     pub framework: Option<FrameworkView>,
     /// The gate's decision, when the run is gated.
     pub gate: Option<GateDecision>,
+    /// The configuration in effect (the empty one without a file).
+    pub config: &'a Config,
+    /// What became of each configured waiver.
+    pub waivers: &'a [WaiverReport],
+    /// The comparison with `--baseline`, when one was given.
+    pub baseline: Option<&'a BaselineComparison>,
+}
+
+/// The outcome of comparing with a previous report.
+#[derive(Debug, Clone)]
+pub struct BaselineComparison {
+    /// Where the baseline was read from.
+    pub origin: String,
+    /// Its FAIL and ERROR findings that are gone.
+    pub fixed: Vec<BaselineFinding>,
+}
+
+impl Report<'_> {
+    /// A rule's severity as reported: the catalog's, unless the configuration overrides it.
+    pub fn severity_of(&self, rule: &crate::engine::Rule) -> Severity {
+        self.config.severity_of(&rule.spec.code, rule.spec.severity)
+    }
+
+    /// The documentation page of a rule, as an absolute URL.
+    pub fn rule_url(rule: &crate::engine::RuleSpec) -> String {
+        crate::docs::rule_url(rule)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -50,7 +85,16 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
                 Some(parent) if !parent.as_os_str().is_empty() => parent,
                 _ => Path::new("."),
             };
-            let mut file = tempfile::NamedTempFile::new_in(directory).map_err(|e| fail(&e))?;
+            // Readable like any file the user creates (tempfile's default is owner-only);
+            // the name only appears, complete, at the rename.
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(".trailwarden-").suffix(".partial");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                builder.permissions(std::fs::Permissions::from_mode(0o644));
+            }
+            let mut file = builder.tempfile_in(directory).map_err(|e| fail(&e))?;
             file.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
             file.as_file().sync_all().map_err(|e| fail(&e))?;
             file.persist(path).map_err(|e| fail(&e.error))?;
@@ -67,6 +111,8 @@ pub struct StatusCounts {
     pub fail: usize,
     pub error: usize,
     pub not_applicable: usize,
+    /// FAIL and ERROR findings under a waiver in force (also counted in `fail`/`error`).
+    pub waived: usize,
 }
 
 impl StatusCounts {
@@ -75,6 +121,9 @@ impl StatusCounts {
         let mut counts = StatusCounts::default();
         for finding in findings {
             counts.total += 1;
+            if finding.is_waived() {
+                counts.waived += 1;
+            }
             match finding.status {
                 Status::Pass => counts.pass += 1,
                 Status::Fail => counts.fail += 1,

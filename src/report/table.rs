@@ -72,8 +72,19 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
         let mut table = new_table(color);
         table.set_header(["Status", "Rule", "Account · Region", "Resource", "Finding"]);
         for finding in &shown {
+            let mut status = status_cell(finding.status, color);
+            let marks: Vec<&str> = [
+                finding.is_waived().then_some("waived"),
+                (finding.baseline == Some(crate::engine::BaselineState::New)).then_some("new"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !marks.is_empty() {
+                status = Cell::new(format!("{}\n{}", finding.status, marks.join(" ")));
+            }
             table.add_row(vec![
-                status_cell(finding.status, color),
+                status,
                 Cell::new(format!("{}\n{}", finding.rule_code, finding.severity)),
                 Cell::new(format!("{}\n{}", finding.account, finding.region)),
                 Cell::new(short_resource(&finding.resource)),
@@ -100,7 +111,7 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
         let counts = StatusCounts::of(findings.iter().filter(|f| &f.rule_code == code));
         summary.add_row(vec![
             Cell::new(format!("{code} {}", rule.spec.name)),
-            Cell::new(rule.spec.severity.as_str()),
+            Cell::new(report.severity_of(rule).as_str()),
             count_cell(counts.pass, Status::Pass, color),
             count_cell(counts.fail, Status::Fail, color),
             count_cell(counts.error, Status::Error, color),
@@ -124,6 +135,45 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
             " (--all lists every finding)"
         }
     );
+    if totals.waived > 0 {
+        let _ = writeln!(
+            out,
+            "{} of them under a waiver in force (they do not break the gate)",
+            totals.waived
+        );
+    }
+    for waiver in report.waivers {
+        let state = match waiver.state {
+            crate::engine::WaiverState::Active => continue,
+            crate::engine::WaiverState::Expired => format!(
+                "EXPIRED on {}: no longer applies to {} finding(s)",
+                waiver.expires, waiver.findings
+            ),
+            crate::engine::WaiverState::Unused => "matches no FAIL or ERROR finding".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "Waiver {} ({} on `{}`): {state}",
+            waiver.source,
+            waiver.rule,
+            waiver.resource.as_str()
+        );
+    }
+    if let Some(baseline) = report.baseline {
+        let new = findings
+            .iter()
+            .filter(|f| {
+                matches!(f.status, Status::Fail | Status::Error)
+                    && f.baseline == Some(crate::engine::BaselineState::New)
+            })
+            .count();
+        let _ = writeln!(
+            out,
+            "Baseline {}: {new} new FAIL/ERROR finding(s), {} fixed",
+            baseline.origin,
+            baseline.fixed.len()
+        );
+    }
     if let Some(decision) = &report.gate {
         let _ = writeln!(
             out,
@@ -311,6 +361,7 @@ fn control_color(status: ControlStatus) -> Color {
         ControlStatus::Pass => Color::Green,
         ControlStatus::Fail => Color::Red,
         ControlStatus::Error => Color::Yellow,
+        ControlStatus::Waived => Color::Cyan,
         ControlStatus::NotApplicable | ControlStatus::NotAssessed => Color::Grey,
     }
 }
