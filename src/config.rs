@@ -422,7 +422,7 @@ allow_incomplete = true
         assert_eq!(config.params.len(), 2);
         assert_eq!(config.severities.get("TW117"), Some(&Severity::High));
         assert_eq!(config.waivers[0].rule, "TW205");
-        assert_eq!(config.waivers[0].source, "trailwarden.toml:20");
+        assert_eq!(config.waivers[0].source, "trailwarden.toml:17");
         assert_eq!(config.fail_on, Some(FailOn::AtLeast(Severity::Medium)));
         assert_eq!(config.allow_incomplete, Some(true));
     }
