@@ -4,9 +4,9 @@ use crate::cli::{
     AssessmentArgs, AwsArgs, Cli, ColorChoice, Command, Format, FrameworksCommand, ReportArgs,
     ReportFormat, RulesCommand,
 };
-use crate::config::Config;
 use crate::collect::sessions::RoleSpec;
 use crate::collect::{self, AccountScope, CollectSettings, Progress};
+use crate::config::Config;
 use crate::engine::{self, Baseline, Catalog, ExitCode, ParamOverride, Selection};
 use crate::inventory::{Inventory, SnapshotError};
 use crate::report::{self, Report};
@@ -251,7 +251,10 @@ fn assess(
     let mut rendered = Vec::new();
     for (format, path) in &targets {
         let color = path.is_none() && use_color(output);
-        rendered.push((render(&report, *format, output.all, color)?, path.as_deref()));
+        rendered.push((
+            render(&report, *format, output.all, color)?,
+            path.as_deref(),
+        ));
     }
     for (text, path) in rendered {
         report::write(path, &text).map_err(AppError::Runtime)?;

@@ -209,9 +209,8 @@ impl Config {
                         ),
                     ));
                 };
-                let text = parameter_text(&declared.default, value.get_ref()).map_err(|m| {
-                    at(value.span(), format!("{code}.{}: {m}", name.get_ref()))
-                })?;
+                let text = parameter_text(&declared.default, value.get_ref())
+                    .map_err(|m| at(value.span(), format!("{code}.{}: {m}", name.get_ref())))?;
                 config.params.push(ParamOverride {
                     rule: code.clone(),
                     name: name.get_ref().clone(),
@@ -237,8 +236,8 @@ impl Config {
                     "a waiver needs a reason: say why the risk is accepted".into(),
                 ));
             }
-            let expires = expiry_date(waiver.expires.get_ref())
-                .map_err(|m| at(waiver.expires.span(), m))?;
+            let expires =
+                expiry_date(waiver.expires.get_ref()).map_err(|m| at(waiver.expires.span(), m))?;
             let owner = match &waiver.owner {
                 Some(owner) if owner.get_ref().trim().is_empty() => {
                     return Err(at(
@@ -359,9 +358,7 @@ fn parameter_text(default: &ParamValue, value: &toml::Value) -> Result<String, S
 /// `expires = 2027-03-31` (a TOML date) or `"2027-03-31"`.
 fn expiry_date(value: &toml::Value) -> Result<NaiveDate, String> {
     let text = match value {
-        toml::Value::Datetime(datetime)
-            if datetime.date.is_some() && datetime.time.is_none() =>
-        {
+        toml::Value::Datetime(datetime) if datetime.date.is_some() && datetime.time.is_none() => {
             datetime.to_string()
         }
         toml::Value::String(text) => text.clone(),

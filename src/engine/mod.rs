@@ -9,6 +9,7 @@ mod params;
 mod registry;
 mod waivers;
 
+pub use baseline::{fingerprint, Baseline, BaselineError, BaselineFinding, BaselineState};
 pub use catalog::{Catalog, CatalogError, Parameter, Remediation, Rule, RuleSpec};
 pub use evaluate::{
     evaluate, CheckResult, Evaluation, Outcome, OutcomeBuilder, RuleContext, Selection,
@@ -16,9 +17,10 @@ pub use evaluate::{
 pub use frameworks::{Assessment, Control, ControlStatus, ControlView, Framework, FrameworkView};
 pub use gate::{ExitCode, FailOn, Gate};
 pub use params::{ParamOverride, ParamValue};
-pub use baseline::{fingerprint, Baseline, BaselineError, BaselineFinding, BaselineState};
 pub use registry::REGISTRY;
-pub use waivers::{apply as apply_waivers, AppliedWaiver, ResourcePattern, Waiver, WaiverReport, WaiverState};
+pub use waivers::{
+    apply as apply_waivers, AppliedWaiver, ResourcePattern, Waiver, WaiverReport, WaiverState,
+};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -119,7 +119,11 @@ pub struct WaiverReport {
 /// Marks the findings the waivers match, as of `now`, and reports on every waiver. The first
 /// waiver in force that matches a finding wins; an expired one is recorded only when no
 /// waiver in force matches.
-pub fn apply(findings: &mut [Finding], waivers: &[Waiver], now: DateTime<Utc>) -> Vec<WaiverReport> {
+pub fn apply(
+    findings: &mut [Finding],
+    waivers: &[Waiver],
+    now: DateTime<Utc>,
+) -> Vec<WaiverReport> {
     let today = now.date_naive();
     let mut matched = vec![0usize; waivers.len()];
     for finding in findings

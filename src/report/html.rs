@@ -34,7 +34,10 @@ pub fn render(report: &Report) -> String {
     );
 
     // Scope.
-    let _ = writeln!(page, "<header><h1>CloudTrail compliance report</h1><dl class=\"scope\">");
+    let _ = writeln!(
+        page,
+        "<header><h1>CloudTrail compliance report</h1><dl class=\"scope\">"
+    );
     let mut scope = |term: &str, value: String| {
         let _ = writeln!(page, "<dt>{}</dt><dd>{value}</dd>", esc(term));
     };
@@ -152,12 +155,7 @@ pub fn render(report: &Report) -> String {
 }
 
 fn frameworks_section(page: &mut String, report: &Report) {
-    let ran: BTreeSet<&str> = report
-        .evaluation
-        .rules
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let ran: BTreeSet<&str> = report.evaluation.rules.iter().map(String::as_str).collect();
     let _ = writeln!(
         page,
         "<section id=\"frameworks\"><h2>Compliance by framework</h2>\n\
@@ -184,9 +182,10 @@ fn frameworks_section(page: &mut String, report: &Report) {
         }
         let total = view.controls.len().max(1);
         let mut bar = String::new();
-        for (count, class) in counts
-            .iter()
-            .zip(["pass", "fail", "error", "waived", "na", "unassessed"])
+        for (count, class) in
+            counts
+                .iter()
+                .zip(["pass", "fail", "error", "waived", "na", "unassessed"])
         {
             if *count > 0 {
                 let _ = write!(

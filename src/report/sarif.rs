@@ -18,7 +18,8 @@ use crate::engine::{Finding, Severity, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+pub const SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 const FINGERPRINT_KEY: &str = "trailwarden/v1";
 
 #[derive(Serialize)]

@@ -6,3 +6,4 @@ mod emulator;
 mod fixtures;
 mod live;
 mod organization;
+mod reports;
