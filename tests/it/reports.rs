@@ -681,102 +681,67 @@ fn waivers_release_the_gate_until_they_expire() {
 #[test]
 fn baseline_gates_only_on_new_findings() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let fail = repository().join("fixtures/rules/TW102-log-file-validation/fail.json");
-    let pass = repository().join("fixtures/rules/TW102-log-file-validation/pass.json");
-    let (fail, pass) = (fail.to_str().expect("path"), pass.to_str().expect("path"));
-    let (_, previous, _) = run_in(
-        dir.path(),
-        &["evaluate", fail, "--rules", "TW102", "--format", "json"],
-    );
+    let fixture = |name: &str| {
+        repository()
+            .join("fixtures/rules/TW102-log-file-validation")
+            .join(name)
+            .to_str()
+            .expect("path")
+            .to_owned()
+    };
+    let (fail, pass) = (fixture("fail.json"), fixture("pass.json"));
+    // Evaluates TW102 over `inventory`, against `baseline` when given, with `extra` flags.
+    let evaluate = |inventory: &str, baseline: Option<&str>, extra: &[&str]| {
+        let mut args = vec!["evaluate", inventory, "--rules", "TW102"];
+        if let Some(baseline) = baseline {
+            args.extend(["--baseline", baseline]);
+        }
+        args.extend(extra);
+        run_in(dir.path(), &args)
+    };
+    let json = |text: &str| -> Value { serde_json::from_str(text).expect("JSON") };
+    let (_, previous, _) = evaluate(&fail, None, &["--format", "json"]);
     std::fs::write(dir.path().join("previous.json"), previous).expect("baseline");
+    let (_, clean, _) = evaluate(&pass, None, &["--format", "json"]);
+    std::fs::write(dir.path().join("clean.json"), clean).expect("baseline");
+
     // Same failures as the baseline: --fail-on-new passes, a plain gate does not.
-    let (code, stdout, stderr) = run_in(
-        dir.path(),
-        &[
-            "evaluate",
-            fail,
-            "--rules",
-            "TW102",
-            "--baseline",
-            "previous.json",
-            "--fail-on-new",
-            "--format",
-            "json",
-        ],
+    let (code, stdout, stderr) = evaluate(
+        &fail,
+        Some("previous.json"),
+        &["--fail-on-new", "--format", "json"],
     );
     assert_eq!(code, 0, "{stderr}");
-    let report: Value = serde_json::from_str(&stdout).expect("JSON");
-    assert!(report["findings"]
+    assert!(json(&stdout)["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .all(|f| f["baseline"] == "unchanged"));
-    let (code, _, _) = run_in(
-        dir.path(),
-        &[
-            "evaluate",
-            fail,
-            "--rules",
-            "TW102",
-            "--baseline",
-            "previous.json",
-        ],
-    );
-    assert_eq!(code, 3);
+    assert_eq!(evaluate(&fail, Some("previous.json"), &[]).0, 3);
     // Fixed: the passing inventory against the failing baseline.
-    let (code, stdout, _) = run_in(
-        dir.path(),
-        &[
-            "evaluate",
-            pass,
-            "--rules",
-            "TW102",
-            "--baseline",
-            "previous.json",
-            "--fail-on-new",
-            "--format",
-            "json",
-        ],
+    let (code, stdout, _) = evaluate(
+        &pass,
+        Some("previous.json"),
+        &["--fail-on-new", "--format", "json"],
     );
     assert_eq!(code, 0);
-    let report: Value = serde_json::from_str(&stdout).expect("JSON");
-    assert!(!report["baseline"]["fixed"]
+    assert!(!json(&stdout)["baseline"]["fixed"]
         .as_array()
         .expect("fixed")
         .is_empty());
     // New: the failing inventory against the passing baseline.
-    let (_, passing, _) = run_in(
-        dir.path(),
-        &["evaluate", pass, "--rules", "TW102", "--format", "json"],
-    );
-    std::fs::write(dir.path().join("clean.json"), passing).expect("baseline");
-    let (code, _, stderr) = run_in(
-        dir.path(),
-        &[
-            "evaluate",
-            fail,
-            "--rules",
-            "TW102",
-            "--baseline",
-            "clean.json",
-            "--fail-on-new",
-        ],
-    );
+    let (code, _, stderr) = evaluate(&fail, Some("clean.json"), &["--fail-on-new"]);
     assert_eq!(code, 3);
     assert!(stderr.contains("new failing finding"), "{stderr}");
     // Bad baselines and a missing --baseline are usage errors.
     std::fs::write(dir.path().join("not-a-report.json"), "{\"findings\": 3}").expect("file");
-    let (code, _, stderr) = run_in(
-        dir.path(),
-        &["evaluate", fail, "--baseline", "not-a-report.json"],
-    );
+    let (code, _, stderr) = evaluate(&fail, Some("not-a-report.json"), &[]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("baseline not-a-report.json: not a trailwarden JSON report"),
         "{stderr}"
     );
-    let (code, _, _) = run_in(dir.path(), &["evaluate", fail, "--fail-on-new"]);
-    assert_eq!(code, 2);
+    assert_eq!(evaluate(&fail, None, &["--fail-on-new"]).0, 2);
 }
 
 #[test]
