@@ -110,7 +110,8 @@ fn scan_finds_what_was_seeded_and_matches_collect_then_evaluate() {
     let estate = block_on(seed_estate(&moto));
     let dir = tempfile::tempdir().expect("tempdir");
     let regions = format!("{HOME},{EU},{AP},{NOT_ENABLED}");
-    let scan_report = dir.path().join("scan.json");
+    let reports = dir.path().join("reports");
+    let scan_report = reports.join("trailwarden.json");
     let scan_snapshot = dir.path().join("scan-inventory.json");
     let endpoint = moto.endpoint();
     let (code, _, stderr) = moto.run(&[
@@ -120,14 +121,38 @@ fn scan_finds_what_was_seeded_and_matches_collect_then_evaluate() {
         "--regions",
         &regions,
         "--format",
-        "json",
-        "-o",
-        scan_report.to_str().expect("path"),
+        "json,sarif,junit,csv,html,markdown",
+        "--output-dir",
+        reports.to_str().expect("path"),
         "--snapshot",
         scan_snapshot.to_str().expect("path"),
     ]);
     assert_eq!(code, 3, "failures found, nothing incomplete: {stderr}");
     let scan = read_json(&scan_report);
+    // One scan, every format.
+    let sarif = read_json(&reports.join("trailwarden.sarif"));
+    let failing = scan["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["status"] == "FAIL" || f["status"] == "ERROR")
+        .count();
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(failing)
+    );
+    for name in [
+        "trailwarden.junit.xml",
+        "trailwarden.csv",
+        "trailwarden.html",
+        "trailwarden.md",
+    ] {
+        let text = std::fs::read_to_string(reports.join(name)).expect("report written");
+        assert!(
+            text.contains("tw-public-logs"),
+            "{name} names the public bucket"
+        );
+    }
     let inventory = read_json(&scan_snapshot);
 
     // What was seeded is what was found.
