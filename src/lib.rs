@@ -15,3 +15,4 @@ pub mod engine;
 pub mod inventory;
 pub mod report;
 pub mod scope;
+pub mod verify;

@@ -1,0 +1,11 @@
+//! Integrity of CloudTrail's delivered logs: digest files, their signatures and chain, and
+//! the log files they list (see `../shared/reference/digest.md` for the facts relied on).
+//!
+//! This is the pure core `verify-logs` builds on: key names, the digest document, the
+//! signed string, public keys by fingerprint, RSA PKCS#1 v1.5 / SHA-256 signatures, and
+//! streaming log-file hashing. It does no I/O of its own beyond reading the bytes it is
+//! given, so every verdict is testable offline.
+
+pub mod digest;
+pub mod keys;
+pub mod log_file;
