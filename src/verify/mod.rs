@@ -6,6 +6,7 @@
 //! streaming log-file hashing. It does no I/O of its own beyond reading the bytes it is
 //! given, so every verdict is testable offline.
 
+pub mod chain;
 pub mod digest;
 pub mod keys;
 pub mod log_file;
