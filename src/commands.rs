@@ -217,11 +217,7 @@ fn assess(
                 AppError::Runtime(e.to_string())
             }
         })?;
-    for finding in &mut evaluation.findings {
-        if let Some(severity) = config.severities.get(&finding.rule_code) {
-            finding.severity = *severity;
-        }
-    }
+    config.apply_severities(&mut evaluation.findings);
     let waivers = engine::apply_waivers(&mut evaluation.findings, &config.waivers, now);
     let comparison = baseline.map(|baseline| report::BaselineComparison {
         fixed: baseline.compare(&mut evaluation.findings, &evaluation.rules),
@@ -256,6 +252,12 @@ fn assess(
             path.as_deref(),
         ));
     }
+    // The directory is made only now, so a run that fails earlier leaves nothing behind.
+    if let Some(dir) = &output.output_dir {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            AppError::Runtime(format!("cannot create --output-dir {}: {e}", dir.display()))
+        })?;
+    }
     for (text, path) in rendered {
         report::write(path, &text).map_err(AppError::Runtime)?;
     }
@@ -284,7 +286,7 @@ fn assess(
 }
 
 /// Where each requested format goes: standard output, `--output`, or a file per format in
-/// `--output-dir` (created if missing).
+/// `--output-dir` (created when the reports are written).
 fn output_targets(
     output: &ReportArgs,
 ) -> Result<Vec<(ReportFormat, Option<std::path::PathBuf>)>, AppError> {
@@ -299,9 +301,6 @@ fn output_targets(
                     dir.display()
                 )));
             }
-            std::fs::create_dir_all(dir).map_err(|e| {
-                AppError::Runtime(format!("cannot create --output-dir {}: {e}", dir.display()))
-            })?;
             Ok(formats
                 .into_iter()
                 .map(|format| (format, Some(dir.join(format.file_name()))))

@@ -137,20 +137,18 @@ impl Config {
             line: e.span().map(|span| line_of(text, span.start)),
             message: e.message().trim().replace('\n', " "),
         })?;
-        let rule_code = |name: &Spanned<String>| {
-            catalog
-                .rule(name.get_ref())
-                .map(|rule| rule.spec.code.clone())
-                .ok_or_else(|| {
-                    at(
-                        name.span(),
-                        format!(
-                            "unknown rule `{}` (`trailwarden rules list` shows the catalog)",
-                            name.get_ref()
-                        ),
-                    )
-                })
+        let rule = |name: &Spanned<String>| {
+            catalog.rule(name.get_ref()).ok_or_else(|| {
+                at(
+                    name.span(),
+                    format!(
+                        "unknown rule `{}` (`trailwarden rules list` shows the catalog)",
+                        name.get_ref()
+                    ),
+                )
+            })
         };
+        let rule_code = |name: &Spanned<String>| rule(name).map(|rule| rule.spec.code.clone());
         let severity = |text: &Spanned<String>| {
             use clap::ValueEnum as _;
             Severity::from_str(text.get_ref(), true).map_err(|_| {
@@ -188,26 +186,12 @@ impl Config {
         }
         config.min_severity = raw.rules.min_severity.as_ref().map(severity).transpose()?;
 
-        for (rule, values) in &raw.parameters {
-            let code = rule_code(rule)?;
-            let Some(spec) = catalog.rule(&code).map(|r| &r.spec) else {
-                continue;
-            };
+        for (name, values) in &raw.parameters {
+            let spec = &rule(name)?.spec;
+            let code = &spec.code;
             for (name, value) in values {
                 let Some(declared) = spec.parameters.get(name.get_ref()) else {
-                    let known: Vec<&str> = spec.parameters.keys().map(String::as_str).collect();
-                    return Err(at(
-                        name.span(),
-                        format!(
-                            "{code} has no parameter `{}` (parameters: {})",
-                            name.get_ref(),
-                            if known.is_empty() {
-                                "none".to_owned()
-                            } else {
-                                known.join(", ")
-                            }
-                        ),
-                    ));
+                    return Err(at(name.span(), spec.unknown_parameter(name.get_ref())));
                 };
                 let text = parameter_text(&declared.default, value.get_ref())
                     .map_err(|m| at(value.span(), format!("{code}.{}: {m}", name.get_ref())))?;
@@ -311,6 +295,13 @@ impl Config {
             ));
         }
         Ok(Selection::of(codes))
+    }
+
+    /// Reports each finding at its rule's severity after the overrides.
+    pub fn apply_severities(&self, findings: &mut [crate::engine::Finding]) {
+        for finding in findings {
+            finding.severity = self.severity_of(&finding.rule_code, finding.severity);
+        }
     }
 
     /// A rule's severity after the configuration's overrides.

@@ -1137,15 +1137,11 @@ impl Scan<'_> {
         if !self.claim("log-group", arn) {
             return;
         }
-        let Ok(parsed) = Arn::parse_regional(arn, "logs") else {
+        let Some((parsed, name)) = parse_log_group(arn) else {
             tracing::warn!(log_group = %arn, "skipping a log group reference that is not a Logs ARN");
             return;
         };
         let region = parsed.region.to_owned();
-        let name = parsed
-            .resource
-            .strip_prefix("log-group:")
-            .unwrap_or(parsed.resource);
         let owner = self.sessions.get(parsed.account);
         let details = match owner {
             Some(owner) => {
@@ -1189,14 +1185,10 @@ impl Scan<'_> {
         if !self.claim("log-group-monitoring", arn) {
             return;
         }
-        let Ok(parsed) = Arn::parse_regional(arn, "logs") else {
+        let Some((parsed, name)) = parse_log_group(arn) else {
             return;
         };
         let region = parsed.region.to_owned();
-        let name = parsed
-            .resource
-            .strip_prefix("log-group:")
-            .unwrap_or(parsed.resource);
         let (filters, alarms) = match self.sessions.get(parsed.account) {
             None => {
                 let why = format!(
@@ -1320,6 +1312,16 @@ fn unlocated_bucket(name: &str, location_error: ObservationError) -> Bucket {
         encryption: Observed::Error(not_asked("s3:GetEncryptionConfiguration")),
         object_lock: Observed::Error(not_asked("s3:GetBucketObjectLockConfiguration")),
     }
+}
+
+/// A log group ARN and the group's name (its resource without `log-group:`).
+fn parse_log_group(arn: &str) -> Option<(Arn<'_>, &str)> {
+    let parsed = Arn::parse_regional(arn, "logs").ok()?;
+    let name = parsed
+        .resource
+        .strip_prefix("log-group:")
+        .unwrap_or(parsed.resource);
+    Some((parsed, name))
 }
 
 #[cfg(test)]

@@ -38,11 +38,7 @@ pub fn fingerprint(rule: &str, account: &str, region: &str, resource: &str) -> S
         // A separator that cannot appear in the parts keeps ("ab","c") and ("a","bc") apart.
         hasher.update([0u8]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex::encode(hasher.finalize())
 }
 
 impl Finding {
@@ -71,6 +67,12 @@ pub struct BaselineFinding {
     pub severity: Option<super::Severity>,
     #[serde(default)]
     pub message: String,
+}
+
+impl BaselineFinding {
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.rule, &self.account, &self.region, &self.resource)
+    }
 }
 
 #[derive(Deserialize)]
@@ -117,18 +119,10 @@ impl Baseline {
     /// Marks each finding new or unchanged, and returns the baseline's failures and errors
     /// that are gone, for the rules in `rules_run`.
     pub fn compare(&self, findings: &mut [Finding], rules_run: &[String]) -> Vec<BaselineFinding> {
-        let key = |rule: &str, account: &str, region: &str, resource: &str| {
-            fingerprint(rule, account, region, resource)
-        };
         let mut before: BTreeMap<String, BTreeSet<Status>> = BTreeMap::new();
         for finding in &self.findings {
             before
-                .entry(key(
-                    &finding.rule,
-                    &finding.account,
-                    &finding.region,
-                    &finding.resource,
-                ))
+                .entry(finding.fingerprint())
                 .or_default()
                 .insert(finding.status);
         }
@@ -151,7 +145,7 @@ impl Baseline {
             .iter()
             .filter(|f| matches!(f.status, Status::Fail | Status::Error))
             .filter(|f| rules_run.contains(&f.rule))
-            .filter(|f| !still_bad.contains(&key(&f.rule, &f.account, &f.region, &f.resource)))
+            .filter(|f| !still_bad.contains(&f.fingerprint()))
             .cloned()
             .collect()
     }

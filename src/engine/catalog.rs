@@ -52,6 +52,22 @@ pub struct Parameter {
     pub description: String,
 }
 
+impl RuleSpec {
+    /// The error for a parameter the rule does not declare, listing those it does.
+    pub fn unknown_parameter(&self, name: &str) -> String {
+        let known: Vec<&str> = self.parameters.keys().map(String::as_str).collect();
+        format!(
+            "{} has no parameter `{name}` (parameters: {})",
+            self.code,
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        )
+    }
+}
+
 /// A rule: its metadata and its logic.
 #[derive(Clone)]
 pub struct Rule {

@@ -326,15 +326,11 @@ fn resolve_parameters<'c>(
             EvaluationError::Parameter(format!("{}.{}: unknown rule `{}`", o.rule, o.name, o.rule))
         })?;
         let Some(declared) = rule.spec.parameters.get(&o.name) else {
-            let known = rule.spec.parameters.keys().cloned().collect::<Vec<_>>();
-            let known = if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            };
             return Err(EvaluationError::Parameter(format!(
-                "{}.{}: {} has no parameter `{}` (parameters: {known})",
-                o.rule, o.name, rule.spec.code, o.name
+                "{}.{}: {}",
+                o.rule,
+                o.name,
+                rule.spec.unknown_parameter(&o.name)
             )));
         };
         let value = declared.default.parse_like(&o.value).map_err(|message| {

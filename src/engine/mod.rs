@@ -140,6 +140,13 @@ pub struct ControlRef {
     pub control: String,
 }
 
+/// `FRAMEWORK:CONTROL`, e.g. `cis-aws-5.0:3.1`, as every report writes it.
+impl fmt::Display for ControlRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.framework, self.control)
+    }
+}
+
 /// The verdict of one rule on one resource.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {

@@ -130,15 +130,11 @@ pub fn apply(
         .iter_mut()
         .filter(|f| matches!(f.status, Status::Fail | Status::Error))
     {
-        let mut candidates = waivers
+        let candidates: Vec<_> = waivers
             .iter()
             .enumerate()
             .filter(|(_, w)| w.rule == finding.rule_code && w.resource.matches(&finding.resource))
-            .peekable();
-        if candidates.peek().is_none() {
-            continue;
-        }
-        let candidates: Vec<_> = candidates.collect();
+            .collect();
         for (index, _) in &candidates {
             matched[*index] += 1;
         }

@@ -37,7 +37,7 @@ pub fn rules_json(catalog: &Catalog) -> Result<String, serde_json::Error> {
                 "severity": spec.severity,
                 "resource": spec.resource,
                 "parameters": spec.parameters.iter().map(|(name, p)| (name.clone(), json!({"default": p.default, "description": p.description}))).collect::<serde_json::Map<_, _>>(),
-                "controls": controls.get(spec.code.as_str()).map(|c| c.iter().map(|c| format!("{}:{}", c.framework, c.control)).collect::<Vec<_>>()).unwrap_or_default(),
+                "controls": controls.get(spec.code.as_str()).map(|c| c.iter().map(ToString::to_string).collect::<Vec<_>>()).unwrap_or_default(),
             })
         })
         .collect::<Vec<_>>();

@@ -67,7 +67,7 @@ pub fn render(report: &Report) -> Result<String, csv::Error> {
             finding
                 .controls
                 .iter()
-                .map(|c| format!("{}:{}", c.framework, c.control))
+                .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; "),
             waiver.map(|w| w.reason.clone()).unwrap_or_default(),
@@ -75,7 +75,8 @@ pub fn render(report: &Report) -> Result<String, csv::Error> {
             waiver.and_then(|w| w.owner.clone()).unwrap_or_default(),
             rule.map(|r| r.spec.remediation.summary.trim().to_owned())
                 .unwrap_or_default(),
-            rule.map(|r| Report::rule_url(&r.spec)).unwrap_or_default(),
+            rule.map(|r| crate::docs::rule_url(&r.spec))
+                .unwrap_or_default(),
             finding.fingerprint(),
         ];
         writer.write_record(record.iter().map(|cell| defuse(cell).into_owned()))?;

@@ -406,7 +406,7 @@ fn finding_row(page: &mut String, report: &Report, finding: &Finding) {
         let _ = write!(
             page,
             "<p><a href=\"{}\">{} documentation</a></p>",
-            esc(&Report::rule_url(spec)),
+            esc(&crate::docs::rule_url(spec)),
             esc(&spec.code)
         );
     }

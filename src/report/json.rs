@@ -130,11 +130,7 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
                 resource: &f.resource,
                 message: &f.message,
                 evidence: &f.evidence,
-                controls: f
-                    .controls
-                    .iter()
-                    .map(|c| format!("{}:{}", c.framework, c.control))
-                    .collect(),
+                controls: f.controls.iter().map(ToString::to_string).collect(),
                 fingerprint: f.fingerprint(),
                 waiver: f.waiver.as_ref(),
                 baseline: f.baseline,

@@ -6,7 +6,7 @@
 //! Every value from AWS is escaped, so a resource name cannot inject markup or HTML.
 
 use super::{Report, StatusCounts};
-use crate::engine::{BaselineState, Status, WaiverState};
+use crate::engine::{Status, WaiverState};
 use std::fmt::Write as _;
 
 const MAX_ROWS: usize = 100;
@@ -56,13 +56,7 @@ pub fn render(report: &Report) -> String {
         totals.total, totals.pass, totals.fail, totals.error, totals.not_applicable, totals.waived
     );
     if let Some(baseline) = report.baseline {
-        let new = findings
-            .iter()
-            .filter(|f| {
-                matches!(f.status, Status::Fail | Status::Error)
-                    && f.baseline == Some(BaselineState::New)
-            })
-            .count();
+        let new = super::BaselineComparison::new_failures(findings);
         let _ = writeln!(
             out,
             "Against the baseline ({}): **{new} new** FAIL/ERROR finding(s), **{} fixed**.\n",
@@ -105,7 +99,7 @@ pub fn render(report: &Report) -> String {
                         "[{} {}]({})",
                         finding.rule_code,
                         escape(&finding.rule_name),
-                        Report::rule_url(&rule.spec)
+                        crate::docs::rule_url(&rule.spec)
                     )
                 })
                 .unwrap_or_else(|| escape(&finding.rule_code));

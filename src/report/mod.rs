@@ -43,15 +43,25 @@ pub struct BaselineComparison {
     pub fixed: Vec<BaselineFinding>,
 }
 
+impl BaselineComparison {
+    /// FAIL and ERROR findings of this run that are new against the baseline.
+    pub fn new_failures(findings: &[crate::engine::Finding]) -> usize {
+        findings
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.status,
+                    crate::engine::Status::Fail | crate::engine::Status::Error
+                ) && f.baseline == Some(crate::engine::BaselineState::New)
+            })
+            .count()
+    }
+}
+
 impl Report<'_> {
     /// A rule's severity as reported: the catalog's, unless the configuration overrides it.
     pub fn severity_of(&self, rule: &crate::engine::Rule) -> Severity {
         self.config.severity_of(&rule.spec.code, rule.spec.severity)
-    }
-
-    /// The documentation page of a rule, as an absolute URL.
-    pub fn rule_url(rule: &crate::engine::RuleSpec) -> String {
-        crate::docs::rule_url(rule)
     }
 }
 

@@ -211,9 +211,9 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
                     .get(spec.code.as_str())
                     .into_iter()
                     .flatten()
-                    .map(|c| format!("{}:{}", c.framework, c.control)),
+                    .map(ToString::to_string),
             );
-            let url = Report::rule_url(spec);
+            let url = crate::docs::rule_url(spec);
             ReportingDescriptor {
                 id: spec.code.clone(),
                 name: pascal_case(&spec.name),
@@ -410,11 +410,7 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
             region: &finding.region,
             resource: &finding.resource,
             resource_kind: finding.resource_kind.as_str(),
-            controls: finding
-                .controls
-                .iter()
-                .map(|c| format!("{}:{}", c.framework, c.control))
-                .collect(),
+            controls: finding.controls.iter().map(ToString::to_string).collect(),
             evidence: &finding.evidence,
         },
     }

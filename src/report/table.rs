@@ -160,13 +160,7 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
         );
     }
     if let Some(baseline) = report.baseline {
-        let new = findings
-            .iter()
-            .filter(|f| {
-                matches!(f.status, Status::Fail | Status::Error)
-                    && f.baseline == Some(crate::engine::BaselineState::New)
-            })
-            .count();
+        let new = super::BaselineComparison::new_failures(findings);
         let _ = writeln!(
             out,
             "Baseline {}: {new} new FAIL/ERROR finding(s), {} fixed",

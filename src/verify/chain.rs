@@ -135,10 +135,8 @@ pub fn walk(
         };
         let end_of_this = listed_end.or_else(|| DigestKey::parse(&object.key).map(|k| k.end_time));
         let (verdict, previous, this_start) = judge(&object, outcome, keys, expected.take());
-        let readable = matches!(
-            verdict.status,
-            DigestStatus::Valid | DigestStatus::Invalid(_)
-        ) && verdict.digest.is_some();
+        // Only a digest that parsed can point further back.
+        let readable = verdict.digest.is_some();
         report.digests.push(verdict);
         let this_start = this_start.or_else(|| end_of_this.map(|end| end - Duration::hours(1)));
         if this_start.is_some_and(|s| s < start) {
@@ -152,7 +150,7 @@ pub fn walk(
             _ => {
                 // A starting digest (gap), or one that could not be read: resume at the next
                 // listed older digest, and say what lies between.
-                let next = listed[position.min(listed.len())..]
+                let next = listed[position..]
                     .iter()
                     .find(|l| end_of_this.is_none_or(|end| l.key.end_time < end));
                 let Some(next) = next else { break };
@@ -378,9 +376,7 @@ mod tests {
                     format!("\"{}\"", p.key),
                     format!(
                         "\"{}\"",
-                        super::super::digest::hex_lower(&<sha2::Sha256 as sha2::Digest>::digest(
-                            p.raw.as_bytes()
-                        ))
+                        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(p.raw.as_bytes()))
                     ),
                     format!("\"{}\"", p.signature),
                 ),

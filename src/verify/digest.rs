@@ -132,7 +132,7 @@ impl Digest {
 
     /// Lowercase hex SHA-256 of the decompressed bytes.
     pub fn hash_hex(&self) -> String {
-        hex_lower(&Sha256::digest(&self.raw))
+        hex::encode(Sha256::digest(&self.raw))
     }
 
     /// The string the digest's signature covers.
@@ -162,17 +162,13 @@ pub fn signed_string(
     )
 }
 
-pub fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_aws_cli_test_vector() {
-        let hash = hex_lower(&Sha256::digest(b"abc"));
+        let hash = hex::encode(Sha256::digest(b"abc"));
         assert_eq!(
             signed_string("a", "b", "c", &hash, None),
             "a\nb/c\nba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\nnull"

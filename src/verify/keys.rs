@@ -36,7 +36,7 @@ impl PublicKey {
         validity_start: Option<DateTime<Utc>>,
         validity_end: Option<DateTime<Utc>>,
     ) -> PublicKey {
-        let fingerprint = super::digest::hex_lower(&Md5::digest(&der));
+        let fingerprint = hex::encode(Md5::digest(&der));
         let key = rsa::RsaPublicKey::from_pkcs1_der(&der)
             .or_else(|_| rsa::RsaPublicKey::from_public_key_der(&der))
             .ok();
