@@ -44,6 +44,12 @@ pub enum Command {
         #[command(subcommand)]
         command: FrameworksCommand,
     },
+    /// Prove a trail's delivered logs are intact: digest chain, signatures, log files.
+    ///
+    /// Exit codes: 0 every digest and log file in the window is valid; 3 something is
+    /// missing, altered or not signed by CloudTrail, or no digest was found; 4 nothing invalid
+    /// but some objects could not be read; 1 runtime error; 2 usage error.
+    VerifyLogs(Box<VerifyLogsArgs>),
     /// Print the least-privilege IAM policy a scan needs (every action is a read).
     IamPolicy,
 }
@@ -82,9 +88,8 @@ pub struct CollectArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "AWS")]
 pub struct AwsArgs {
-    /// Named profile from the AWS config files (default: AWS_PROFILE, else `default`).
-    #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Home region for global calls (default: the profile's or AWS_REGION, else us-east-1).
     #[arg(long, value_name = "REGION", value_parser = crate::scope::parse_region)]
     pub region: Option<String>,
@@ -92,12 +97,27 @@ pub struct AwsArgs {
     /// enabled for the account are reported as skipped.
     #[arg(long, value_name = "all|LIST", default_value = "all", value_parser = crate::scope::parse_regions)]
     pub regions: crate::collect::RegionSelection,
-    /// Send every AWS call to this AWS-compatible endpoint (also: AWS_ENDPOINT_URL).
-    #[arg(long, value_name = "URL", value_parser = crate::scope::parse_endpoint_url)]
-    pub endpoint_url: Option<String>,
     /// AWS calls in flight at once, all services and regions together.
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub max_concurrency: u32,
+    /// Also verify each trail's digest chain and log files over this recent window (e.g.
+    /// `24h`, `7d`; at most 31 days) and report it as a finding of rule TW806.
+    #[arg(long, value_name = "DURATION", value_parser = crate::scope::parse_window)]
+    pub verify_logs_window: Option<chrono::Duration>,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+}
+
+/// How to reach AWS: credentials profile, endpoint, retries and timeouts.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "AWS")]
+pub struct ConnectionArgs {
+    /// Named profile from the AWS config files (default: AWS_PROFILE, else `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Send every AWS call to this AWS-compatible endpoint (also: AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "URL", value_parser = crate::scope::parse_endpoint_url)]
+    pub endpoint_url: Option<String>,
     /// Attempts per AWS call, the first included (adaptive retry with backoff).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
@@ -107,8 +127,59 @@ pub struct AwsArgs {
     /// Seconds to establish a connection.
     #[arg(long, value_name = "SECONDS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub connect_timeout: u64,
+}
+
+/// `verify-logs`: which trail, which window, where its files are, how to report.
+#[derive(Debug, Args)]
+pub struct VerifyLogsArgs {
+    /// The trail's ARN (arn:PARTITION:cloudtrail:HOME-REGION:ACCOUNT:trail/NAME).
+    #[arg(long, value_name = "ARN", value_parser = crate::scope::parse_trail_arn)]
+    pub trail: crate::scope::TrailArn,
+    /// Start of the window: RFC 3339 (2026-01-20T00:00:00Z), `YYYY-MM-DDTHH:MM[:SS]` (UTC)
+    /// or a date; or a duration before now (`24h`, `7d`).
+    #[arg(long, value_name = "TIME", value_parser = crate::scope::parse_time)]
+    pub start: crate::scope::TimeArg,
+    /// End of the window (same forms; default: now).
+    #[arg(long, value_name = "TIME", value_parser = crate::scope::parse_time)]
+    pub end: Option<crate::scope::TimeArg>,
+    /// Whose logs: this account's (an organization trail keeps each member's files apart;
+    /// default: the trail's account).
+    #[arg(long, value_name = "ID", value_parser = crate::scope::parse_account_id)]
+    pub account_id: Option<String>,
+    /// Verify the files in this bucket (a copy elsewhere, or without cloudtrail:DescribeTrails).
+    #[arg(long, value_name = "NAME", value_parser = crate::scope::parse_bucket_name)]
+    pub s3_bucket: Option<String>,
+    /// The key prefix of the files in --s3-bucket (default: none).
+    #[arg(long, value_name = "PREFIX", requires = "s3_bucket")]
+    pub s3_prefix: Option<String>,
+    /// Organization trail layout `AWSLogs/o-…/ACCOUNT/` (default: both layouts are looked for).
+    #[arg(long, value_name = "o-…", value_parser = crate::scope::parse_organization_id)]
+    pub organization_id: Option<String>,
+    /// Only these source regions (comma-separated; default: every region that delivered
+    /// digests of the trail).
+    #[arg(long, value_name = "REGION", value_delimiter = ',', value_parser = crate::scope::parse_region)]
+    pub region: Vec<String>,
+    /// Public keys from a file (the JSON of `aws cloudtrail list-public-keys --query
+    /// PublicKeyList`) instead of cloudtrail:ListPublicKeys: offline and air-gapped use.
+    #[arg(long, value_name = "FILE")]
+    pub public_keys: Option<PathBuf>,
+    /// Output format: the AWS CLI's familiar lines, or JSON.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: VerifyFormat,
+    /// Write the result to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// S3 requests in flight at once (1: one after the other, as the AWS CLI does).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_concurrency: u32,
     #[command(flatten)]
-    pub accounts: AccountArgs,
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    Text,
+    Json,
 }
 
 /// Which accounts to scan (default: the caller's own) and how to get into them.

@@ -1,8 +1,8 @@
 //! What each subcommand does. Errors carry the exit code they map to.
 
 use crate::cli::{
-    AssessmentArgs, AwsArgs, Cli, ColorChoice, Command, Format, FrameworksCommand, ReportArgs,
-    ReportFormat, RulesCommand,
+    AssessmentArgs, AwsArgs, Cli, ColorChoice, Command, ConnectionArgs, Format, FrameworksCommand,
+    ReportArgs, ReportFormat, RulesCommand, VerifyFormat, VerifyLogsArgs,
 };
 use crate::collect::sessions::RoleSpec;
 use crate::collect::{self, AccountScope, CollectSettings, Progress};
@@ -71,20 +71,110 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let gated = args.assessment.gate.fail_on.is_some();
             assess(&catalog, &inventory, &args.assessment, gated)
         }
+        Command::VerifyLogs(args) => verify_logs(&args, cli.verbose > 0),
         Command::Rules { command } => rules(&catalog, command),
         Command::Frameworks { command } => frameworks(&catalog, command),
     }
 }
 
+/// How to reach AWS, from the connection arguments.
+fn aws_options(connection: &ConnectionArgs) -> crate::scope::AwsOptions {
+    crate::scope::AwsOptions {
+        profile: connection.profile.clone(),
+        region: None,
+        endpoint_url: connection.endpoint_url.clone(),
+        max_attempts: connection.max_attempts,
+        connect_timeout: std::time::Duration::from_secs(connection.connect_timeout),
+        attempt_timeout: std::time::Duration::from_secs(connection.timeout),
+    }
+}
+
+/// `verify-logs`: prove one trail's logs over a window; the exit code says what was proved.
+fn verify_logs(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppError> {
+    use crate::verify::run::{self, Keys, Outcome, Target, Window};
+    let now = chrono::Utc::now();
+    let window = Window {
+        start: args.start.resolve(now),
+        end: args.end.map_or(now, |end| end.resolve(now)),
+    };
+    if window.start >= window.end {
+        return Err(AppError::Usage(format!(
+            "--start {} is not before --end {}",
+            window.start.format("%Y-%m-%dT%H:%M:%SZ"),
+            window.end.format("%Y-%m-%dT%H:%M:%SZ")
+        )));
+    }
+    let keys = match &args.public_keys {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                AppError::Usage(format!("cannot read --public-keys {}: {e}", path.display()))
+            })?;
+            let store = crate::verify::keys::KeyStore::from_json(&text)
+                .map_err(|e| AppError::Usage(format!("--public-keys {}: {e}", path.display())))?;
+            if store.is_empty() {
+                return Err(AppError::Usage(format!(
+                    "--public-keys {}: the file lists no keys",
+                    path.display()
+                )));
+            }
+            Keys::File(store)
+        }
+        None => Keys::CloudTrail,
+    };
+    let target = Target {
+        trail_arn: args.trail.arn.clone(),
+        trail_name: args.trail.name.clone(),
+        home_region: args.trail.home_region.clone(),
+        account: args
+            .account_id
+            .clone()
+            .unwrap_or_else(|| args.trail.account.clone()),
+        bucket: args.s3_bucket.clone(),
+        prefix: args.s3_prefix.clone(),
+        organization_id: args.organization_id.clone(),
+        source_regions: (!args.region.is_empty()).then(|| args.region.clone()),
+    };
+    let options = crate::scope::AwsOptions {
+        region: Some(args.trail.home_region.clone()),
+        ..aws_options(&args.connection)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Runtime(format!("cannot start the async runtime: {e}")))?;
+    let progress = crate::verify::progress::Bar::for_terminal(verbose);
+    let verification = runtime.block_on(async {
+        let config = crate::scope::sdk_config(&options).await;
+        let clients = std::sync::Arc::new(collect::clients::Clients::new(
+            config,
+            collect::api_calls::ApiCallLog::default(),
+        ));
+        let store = crate::verify::store::Store::new(
+            clients,
+            &target.home_region,
+            args.max_concurrency as usize,
+        );
+        run::verify(&store, &target, window, &keys, &progress).await
+    });
+    progress.finish();
+    let verification = verification.map_err(AppError::Runtime)?;
+    let rendered = match args.format {
+        VerifyFormat::Text => crate::verify::render::text(&verification, verbose),
+        VerifyFormat::Json => crate::verify::render::json(&verification),
+    };
+    report::write(args.output.as_deref(), &rendered).map_err(AppError::Runtime)?;
+    Ok(match verification.outcome() {
+        Outcome::Valid => ExitCode::Success,
+        Outcome::Invalid | Outcome::NoDigests => ExitCode::Failures,
+        Outcome::Incomplete => ExitCode::Incomplete,
+    })
+}
+
 /// Collects the accounts in scope live. The async runtime lives only as long as the scan.
 fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, AppError> {
     let options = crate::scope::AwsOptions {
-        profile: aws.profile.clone(),
         region: aws.region.clone(),
-        endpoint_url: aws.endpoint_url.clone(),
-        max_attempts: aws.max_attempts,
-        connect_timeout: std::time::Duration::from_secs(aws.connect_timeout),
-        attempt_timeout: std::time::Duration::from_secs(aws.timeout),
+        ..aws_options(&aws.connection)
     };
     let settings = CollectSettings {
         regions: aws.regions.clone(),

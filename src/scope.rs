@@ -9,6 +9,7 @@ use crate::inventory::is_region_name;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use std::time::Duration;
 
 /// How to reach AWS.
@@ -132,6 +133,150 @@ pub fn parse_external_id(text: &str) -> Result<String, String> {
         Ok(text.to_owned())
     } else {
         Err("the external id must be 2 to 1224 letters, digits and +=,.@:/_-".to_owned())
+    }
+}
+
+/// A CloudTrail trail ARN, checked: `arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailArn {
+    pub arn: String,
+    pub home_region: String,
+    pub account: String,
+    pub name: String,
+}
+
+/// Parses `--trail`.
+pub fn parse_trail_arn(text: &str) -> Result<TrailArn, String> {
+    let arn = crate::inventory::Arn::parse_regional(text.trim(), "cloudtrail")
+        .map_err(|e| e.to_string())?;
+    let name = arn
+        .resource
+        .strip_prefix("trail/")
+        .filter(|name| !name.is_empty() && !name.contains('/'))
+        .ok_or_else(|| format!("`{text}` is not a trail ARN: the resource must be trail/NAME"))?;
+    Ok(TrailArn {
+        arn: arn.to_string(),
+        home_region: arn.region.to_owned(),
+        account: arn.account.to_owned(),
+        name: name.to_owned(),
+    })
+}
+
+/// A point in time on the command line: absolute, or a duration before now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeArg {
+    At(DateTime<Utc>),
+    Ago(chrono::Duration),
+}
+
+impl TimeArg {
+    pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            TimeArg::At(time) => time,
+            TimeArg::Ago(duration) => now - duration,
+        }
+    }
+}
+
+/// Parses a time: RFC 3339, `YYYY-MM-DDTHH:MM[:SS][Z]` (UTC), `YYYY-MM-DD` (midnight UTC),
+/// or a duration before now (`90m`, `24h`, `7d`, `2w`).
+pub fn parse_time(text: &str) -> Result<TimeArg, String> {
+    let text = text.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(TimeArg::At(time.with_timezone(&Utc)));
+    }
+    let naive = text.strip_suffix('Z').unwrap_or(text);
+    for format in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(time) = NaiveDateTime::parse_from_str(naive, format) {
+            return Ok(TimeArg::At(Utc.from_utc_datetime(&time)));
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(TimeArg::At(
+            Utc.from_utc_datetime(&date.and_time(NaiveTime::MIN)),
+        ));
+    }
+    parse_duration(text).map(TimeArg::Ago).map_err(|_| {
+        format!(
+            "`{text}` is not a time: give RFC 3339 (2026-01-20T00:00:00Z), a date (2026-01-20) \
+             or a duration before now (24h, 7d)"
+        )
+    })
+}
+
+/// Parses a duration: a positive whole number of minutes, hours, days or weeks (`90m`,
+/// `24h`, `7d`, `2w`), at most ten years.
+pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    let text = text.trim();
+    let fail = || format!("`{text}` is not a duration such as 90m, 24h, 7d or 2w");
+    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(fail)?;
+    let (number, unit) = text.split_at(split);
+    let number: i64 = number.parse().map_err(|_| fail())?;
+    let minutes = match unit {
+        "m" | "min" => 1,
+        "h" => 60,
+        "d" => 60 * 24,
+        "w" => 60 * 24 * 7,
+        _ => return Err(fail()),
+    };
+    let total = number
+        .checked_mul(minutes)
+        .filter(|&m| m > 0)
+        .ok_or_else(fail)?;
+    if total > 60 * 24 * 3653 {
+        return Err(format!("`{text}` is longer than ten years"));
+    }
+    Ok(chrono::Duration::minutes(total))
+}
+
+/// Parses `--verify-logs-window`: a duration of at most 31 days (a scan stays bounded).
+pub fn parse_window(text: &str) -> Result<chrono::Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration > chrono::Duration::days(31) {
+        return Err(format!(
+            "`{text}` is longer than 31 days: run `trailwarden verify-logs` for long windows"
+        ));
+    }
+    Ok(duration)
+}
+
+/// Parses an S3 bucket name (3–63 of lowercase letters, digits, `.` and `-`, starting and
+/// ending with a letter or digit).
+pub fn parse_bucket_name(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let edge = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let valid = (3..=63).contains(&bytes.len())
+        && bytes.first().is_some_and(edge)
+        && bytes.last().is_some_and(edge)
+        && bytes.iter().all(|b| edge(b) || *b == b'.' || *b == b'-');
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not an S3 bucket name (3 to 63 lowercase letters, digits, `.` and `-`)"
+        ))
+    }
+}
+
+/// Parses an organization id (`o-` and 10 to 32 lowercase letters or digits).
+pub fn parse_organization_id(text: &str) -> Result<String, String> {
+    let valid = text.strip_prefix("o-").is_some_and(|rest| {
+        (10..=32).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not an organization id (o- and 10 to 32 lowercase letters or digits)"
+        ))
     }
 }
 

@@ -20,11 +20,11 @@
 //! accounts and regions are in flight at once, bounded by [`limits::Limits`].
 
 pub mod api_calls;
-mod clients;
+pub(crate) mod clients;
 mod cloudtrail;
 mod cloudwatch;
 mod config;
-mod failure;
+pub(crate) mod failure;
 mod kms;
 mod limits;
 mod logs;
@@ -32,7 +32,7 @@ mod organizations;
 pub mod permissions;
 pub mod progress;
 mod regions;
-mod s3;
+pub(crate) mod s3;
 pub mod sessions;
 mod sns;
 

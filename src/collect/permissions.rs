@@ -134,6 +134,24 @@ pub const READ_ONLY_OPERATIONS: &[Permission] = &[
         "whether each recorder is recording",
     ),
     allow(
+        "CloudTrail",
+        "ListPublicKeys",
+        "cloudtrail:ListPublicKeys",
+        "verify-logs: the public keys that sign digest files, per source region",
+    ),
+    allow(
+        "S3",
+        "ListObjectsV2",
+        "s3:ListBucket",
+        "verify-logs: the digest files of the trail in the window",
+    ),
+    allow(
+        "S3",
+        "GetObject",
+        "s3:GetObject",
+        "verify-logs: digest files and the log files they list (read, never written)",
+    ),
+    allow(
         "S3",
         "GetBucketLocation",
         "s3:GetBucketLocation",

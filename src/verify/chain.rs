@@ -39,6 +39,9 @@ pub enum Fetched {
         /// `x-amz-meta-signature`, `x-amz-meta-signature-algorithm`.
         signature: Option<String>,
         signature_algorithm: Option<String>,
+        /// `x-amz-meta-backfill-generation-timestamp` (backfill digests only): when the
+        /// digest was signed, so the key valid then is the one to use.
+        backfill_generation: Option<String>,
     },
     NotFound,
     /// AccessDenied or another error: reported for this object, the walk goes on.
@@ -221,7 +224,7 @@ fn judge(
         status,
         digest,
     };
-    let (body, signature, algorithm) = match outcome {
+    let (body, signature, algorithm, backfill_generation) = match outcome {
         Fetched::NotFound => return (verdict(DigestStatus::NotFound, None), None, None),
         Fetched::Unreadable(message) => {
             return (
@@ -234,7 +237,8 @@ fn judge(
             body,
             signature,
             signature_algorithm,
-        } => (body, signature, signature_algorithm),
+            backfill_generation,
+        } => (body, signature, signature_algorithm, backfill_generation),
     };
     let digest = match Digest::from_gzip(body) {
         Ok(digest) => digest,
@@ -260,10 +264,34 @@ fn judge(
     let start_time = DateTime::parse_from_rfc3339(&document.digest_start_time)
         .map(|t| t.with_timezone(&Utc))
         .ok();
+    // The key must be valid when the digest was signed: at its end time, or for a backfill
+    // digest (delivered later) at its generation time.
+    let backfill = DigestKey::parse(&object.key).is_some_and(|k| k.backfill);
+    let signed_at = match (backfill, backfill_generation) {
+        (false, _) => end_time,
+        (true, Some(generated)) => match DateTime::parse_from_rfc3339(generated) {
+            Ok(t) => Some(t.with_timezone(&Utc)),
+            Err(_) => {
+                problems.push(format!(
+                    "invalid format: backfill-generation-timestamp `{generated}` is not a time"
+                ));
+                None
+            }
+        },
+        (true, None) => {
+            problems.push(
+                "invalid format: backfill digest without backfill-generation-timestamp metadata"
+                    .into(),
+            );
+            None
+        }
+    };
     match (signature, algorithm, end_time) {
         (Some(signature), Some(algorithm), Some(end)) => {
-            if let Err(e) = keys.verify_digest(&digest, end, signature, algorithm) {
-                problems.push(e.to_string());
+            if let Some(at) = signed_at.or((!backfill).then_some(end)) {
+                if let Err(e) = keys.verify_digest(&digest, at, signature, algorithm) {
+                    problems.push(e.to_string());
+                }
             }
         }
         (_, _, None) => problems.push(format!(
@@ -421,6 +449,7 @@ mod tests {
                         body: gzip(m.raw.as_bytes()),
                         signature: Some(m.signature.clone()),
                         signature_algorithm: Some("SHA256withRSA".into()),
+                        backfill_generation: None,
                     },
                 )
             })
@@ -507,6 +536,7 @@ mod tests {
                 body: gzip(edited.as_bytes()),
                 signature: Some(made[1].signature.clone()),
                 signature_algorithm: Some("SHA256withRSA".into()),
+                backfill_generation: None,
             },
         );
         let report = done(walk(&listed, &fetched, &store(), start()));
@@ -526,6 +556,7 @@ mod tests {
                 body: gzip(made[2].raw.as_bytes()),
                 signature: None,
                 signature_algorithm: None,
+                backfill_generation: None,
             },
         );
         fetched.insert(
@@ -534,6 +565,7 @@ mod tests {
                 body: gzip(made[0].raw.as_bytes()),
                 signature: Some(made[0].signature.clone()),
                 signature_algorithm: Some("SHA1withRSA".into()),
+                backfill_generation: None,
             },
         );
         let found = statuses(&done(walk(&listed, &fetched, &store(), start())));
@@ -552,6 +584,7 @@ mod tests {
                     other.sign(digest.signed_string().as_bytes()).to_bytes(),
                 )),
                 signature_algorithm: Some("SHA256withRSA".into()),
+                backfill_generation: None,
             },
         );
         let found = statuses(&done(walk(&listed, &fetched, &store(), start())));
@@ -592,6 +625,7 @@ mod tests {
                 body: gzip(made[1].raw.as_bytes()),
                 signature: Some(made[1].signature.clone()),
                 signature_algorithm: Some("SHA256withRSA".into()),
+                backfill_generation: None,
             },
         );
         let found = statuses(&done(walk(&listed, &fetched, &store(), start())));

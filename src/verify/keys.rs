@@ -137,6 +137,11 @@ impl KeyStore {
         Ok(KeyStore { keys })
     }
 
+    /// Adds keys (e.g. those valid when backfill digests were signed).
+    pub fn extend(&mut self, other: KeyStore) {
+        self.keys.extend(other.keys);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }

@@ -8,7 +8,7 @@
 use sha2::{Digest as _, Sha256};
 use std::io::Read;
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum GunzipError {
     #[error("invalid format: {0}")]
     Corrupt(String),

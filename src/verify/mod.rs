@@ -10,3 +10,7 @@ pub mod chain;
 pub mod digest;
 pub mod keys;
 pub mod log_file;
+pub mod progress;
+pub mod render;
+pub mod run;
+pub mod store;

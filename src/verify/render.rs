@@ -1,0 +1,309 @@
+//! How a verification is shown: the AWS CLI's familiar lines (per-file detail of valid files
+//! only with `-v`), or a JSON document (documented in docs/verify-logs.md).
+
+use super::chain::{DigestStatus, Interval};
+use super::run::{DigestResult, LogStatus, Outcome, Verification};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+fn time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Counts of one kind of file.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub valid: usize,
+    pub invalid: usize,
+    pub not_found: usize,
+    pub unreadable: usize,
+}
+
+impl Tally {
+    pub fn total(&self) -> usize {
+        self.valid + self.invalid + self.not_found + self.unreadable
+    }
+
+    fn line(&self, what: &str) -> String {
+        let total = self.total();
+        let mut line = format!("{}/{total} {what} valid", self.valid);
+        if self.invalid + self.not_found > 0 {
+            let _ = write!(
+                line,
+                ", {}/{total} {what} INVALID",
+                self.invalid + self.not_found
+            );
+        }
+        if self.unreadable > 0 {
+            let _ = write!(line, ", {}/{total} {what} UNREADABLE", self.unreadable);
+        }
+        line
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "total": self.total(),
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "not_found": self.not_found,
+            "unreadable": self.unreadable,
+        })
+    }
+}
+
+/// (standard digests, backfill digests, log files).
+pub fn tallies(verification: &Verification) -> (Tally, Tally, Tally) {
+    let (mut standard, mut backfill, mut logs) =
+        (Tally::default(), Tally::default(), Tally::default());
+    for digest in verification.digests() {
+        let tally = if digest.backfill {
+            &mut backfill
+        } else {
+            &mut standard
+        };
+        match digest.status {
+            DigestStatus::Valid => tally.valid += 1,
+            DigestStatus::Invalid(_) => tally.invalid += 1,
+            DigestStatus::NotFound => tally.not_found += 1,
+            DigestStatus::Unreadable(_) => tally.unreadable += 1,
+        }
+    }
+    for log in verification.logs() {
+        match log.status {
+            LogStatus::Valid => logs.valid += 1,
+            LogStatus::Invalid(_) => logs.invalid += 1,
+            LogStatus::NotFound => logs.not_found += 1,
+            LogStatus::Unreadable(_) => logs.unreadable += 1,
+        }
+    }
+    (standard, backfill, logs)
+}
+
+fn digest_status(status: &DigestStatus) -> (&'static str, Vec<String>) {
+    match status {
+        DigestStatus::Valid => ("valid", Vec::new()),
+        DigestStatus::Invalid(reasons) => ("invalid", reasons.clone()),
+        DigestStatus::NotFound => ("not_found", vec!["not found".to_owned()]),
+        DigestStatus::Unreadable(message) => ("unreadable", vec![message.clone()]),
+    }
+}
+
+fn log_status(status: &LogStatus) -> (&'static str, Option<String>) {
+    match status {
+        LogStatus::Valid => ("valid", None),
+        LogStatus::Invalid(reason) => ("invalid", Some(reason.clone())),
+        LogStatus::NotFound => ("not_found", Some("not found".to_owned())),
+        LogStatus::Unreadable(message) => ("unreadable", Some(message.clone())),
+    }
+}
+
+/// The text a person reads: invalid, missing and unreadable files always; valid ones with
+/// `verbose`; gaps and holes; then the summary.
+pub fn text(verification: &Verification, verbose: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Validating log files for trail {} between {} and {}",
+        verification.trail_arn,
+        time(verification.window.start),
+        time(verification.window.end)
+    );
+    for source in &verification.sources {
+        if let Some(error) = &source.error {
+            let _ = writeln!(
+                out,
+                "Source region {}\t{}\tUNVERIFIED: {error}",
+                if source.region.is_empty() {
+                    "?"
+                } else {
+                    &source.region
+                },
+                source.base
+            );
+        }
+        for digest in &source.digests {
+            write_digest(&mut out, digest, verbose);
+            for log in source.logs.iter().filter(|l| l.digest == digest.object) {
+                let (_, reason) = log_status(&log.status);
+                match (&log.status, reason) {
+                    (LogStatus::Valid, _) if verbose => {
+                        let _ = writeln!(out, "Log file\t{}\tvalid", log.object);
+                    }
+                    (LogStatus::Unreadable(_), Some(reason)) => {
+                        let _ = writeln!(out, "Log file\t{}\tUNREADABLE: {reason}", log.object);
+                    }
+                    (_, Some(reason)) => {
+                        let _ = writeln!(out, "Log file\t{}\tINVALID: {reason}", log.object);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for interval in &source.intervals {
+            match interval {
+                Interval::Gap {
+                    older_end,
+                    newer_start,
+                } => {
+                    let _ = writeln!(
+                        out,
+                        "No log files were delivered by CloudTrail between {older_end} and {newer_start} ({})",
+                        source.region
+                    );
+                }
+                Interval::Hole { from, to } => {
+                    let _ = writeln!(
+                        out,
+                        "Digest files MISSING between {} and {} ({}): the chain does not reach back",
+                        time(*from),
+                        time(*to),
+                        source.region
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Results requested for {} to {}",
+        time(verification.window.start),
+        time(verification.window.end)
+    );
+    match (verification.found_range(), verification.digests().next()) {
+        (Some((from, to)), _) => {
+            let _ = writeln!(out, "Results found for {} to {}:", time(from), time(to));
+        }
+        (None, None) => {
+            let _ = writeln!(out, "No digests found");
+        }
+        (None, Some(_)) => {
+            let _ = writeln!(out, "No valid digests found in range");
+        }
+    }
+    let (standard, backfill, logs) = tallies(verification);
+    let _ = writeln!(out, "{}", standard.line("digest files"));
+    if backfill.total() > 0 {
+        let _ = writeln!(out, "{}", backfill.line("backfill digest files"));
+    }
+    let _ = writeln!(out, "{}", logs.line("log files"));
+    out
+}
+
+fn write_digest(out: &mut String, digest: &DigestResult, verbose: bool) {
+    let label = if digest.backfill {
+        "(backfill) Digest file"
+    } else {
+        "Digest file"
+    };
+    let (_, reasons) = digest_status(&digest.status);
+    match &digest.status {
+        DigestStatus::Valid if verbose => {
+            let _ = writeln!(out, "{label}\t{}\tvalid", digest.object);
+        }
+        DigestStatus::Valid => {}
+        DigestStatus::Unreadable(_) => {
+            let _ = writeln!(
+                out,
+                "{label}\t{}\tUNREADABLE: {}",
+                digest.object,
+                reasons.join("; ")
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "{label}\t{}\tINVALID: {}",
+                digest.object,
+                reasons.join("; ")
+            );
+        }
+    }
+}
+
+/// The machine-readable result.
+pub fn json(verification: &Verification) -> String {
+    let (standard, backfill, logs) = tallies(verification);
+    let found = verification
+        .found_range()
+        .map(|(from, to)| json!({"start": time(from), "end": time(to)}));
+    let outcome = match verification.outcome() {
+        Outcome::Valid => "valid",
+        Outcome::Invalid => "invalid",
+        Outcome::Incomplete => "incomplete",
+        Outcome::NoDigests => "no_digests",
+    };
+    let mut intervals = Vec::new();
+    let (mut gaps, mut holes) = (0, 0);
+    for source in &verification.sources {
+        for interval in &source.intervals {
+            intervals.push(match interval {
+                Interval::Gap {
+                    older_end,
+                    newer_start,
+                } => {
+                    gaps += 1;
+                    json!({"kind": "gap", "source_region": source.region, "from": older_end, "to": newer_start})
+                }
+                Interval::Hole { from, to } => {
+                    holes += 1;
+                    json!({"kind": "missing_digests", "source_region": source.region, "from": time(*from), "to": time(*to)})
+                }
+            });
+        }
+    }
+    let document = json!({
+        "version": 1,
+        "kind": "trailwarden-verify-logs",
+        "tool": {"name": "trailwarden", "version": env!("CARGO_PKG_VERSION")},
+        "trail": verification.trail_arn,
+        "bucket": verification.bucket,
+        "prefix": verification.prefix,
+        "public_keys": verification.keys_origin,
+        "requested": {"start": time(verification.window.start), "end": time(verification.window.end)},
+        "found": found,
+        "outcome": outcome,
+        "summary": {
+            "digest_files": standard.json(),
+            "backfill_digest_files": backfill.json(),
+            "log_files": logs.json(),
+            "gaps": gaps,
+            "missing_digest_intervals": holes,
+        },
+        "sources": verification.sources.iter().map(|s| json!({
+            "base": s.base,
+            "source_region": s.region,
+            "digest_files": s.digests.len(),
+            "log_files": s.logs.len(),
+            "error": s.error,
+        })).collect::<Vec<_>>(),
+        "digest_files": verification.sources.iter().flat_map(|s| s.digests.iter().map(move |d| {
+            let (status, reasons) = digest_status(&d.status);
+            json!({
+                "object": d.object.to_string(),
+                "source_region": s.region,
+                "backfill": d.backfill,
+                "status": status,
+                "reasons": reasons,
+                "start": d.start,
+                "end": d.end,
+                "log_files": d.log_files,
+            })
+        })).collect::<Vec<_>>(),
+        "log_files": verification.logs().map(|l| {
+            let (status, reason) = log_status(&l.status);
+            json!({
+                "object": l.object.to_string(),
+                "digest": l.digest.to_string(),
+                "status": status,
+                "reason": reason,
+            })
+        }).collect::<Vec<_>>(),
+        "intervals": intervals,
+    });
+    // Serializing a `serde_json::Value` cannot fail.
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}

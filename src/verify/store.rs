@@ -1,0 +1,269 @@
+//! The S3 side of verification: listing digest keys, fetching digests with their signature
+//! metadata, and hashing log files as they stream in.
+//!
+//! Every request goes through the scan's [`Clients`] (read-only guard, call log, retries,
+//! timeouts) and through one semaphore that bounds the requests in flight. A failure on one
+//! object is that object's verdict; nothing here aborts the run.
+
+use super::chain::{Fetched, ObjectRef};
+use super::log_file::{hash_gzip_stream, GunzipError};
+use crate::collect::clients::Clients;
+use crate::collect::failure::{error_code, observation_error};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+
+/// Digest files are a few KiB to a few MiB; anything far larger is not a digest.
+const MAX_DIGEST_BYTES: i64 = 256 * 1024 * 1024;
+
+/// What hashing a log file gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogOutcome {
+    /// Lowercase hex SHA-256 of the decompressed bytes, and their length.
+    Hashed(String, u64),
+    NotFound,
+    /// Not one well-formed gzip member.
+    Corrupt(GunzipError),
+    /// AccessDenied, a network failure…: this file is unverified, the run goes on.
+    Unreadable(String),
+}
+
+/// S3 access for one verification run.
+pub struct Store {
+    clients: Arc<Clients>,
+    /// Where `GetBucketLocation` is asked (the trail's home region).
+    home_region: String,
+    regions: Mutex<HashMap<String, String>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Store {
+    pub fn new(clients: Arc<Clients>, home_region: &str, concurrency: usize) -> Store {
+        Store {
+            clients,
+            home_region: home_region.to_owned(),
+            regions: Mutex::default(),
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+        }
+    }
+
+    pub fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
+    /// The S3 client of the bucket's region. When the location cannot be read (a role that
+    /// may only read objects), the home region's client is used: S3 then answers from there
+    /// or fails per object, which is reported per object.
+    async fn client(&self, bucket: &str) -> aws_sdk_s3::Client {
+        let known = self
+            .regions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(bucket)
+            .cloned();
+        let region = match known {
+            Some(region) => region,
+            None => {
+                let home = self.clients.s3(&self.home_region);
+                let region = {
+                    let _permit = self.permits.acquire().await;
+                    crate::collect::s3::location(&home, bucket, None).await
+                }
+                .unwrap_or_else(|e| {
+                    tracing::info!(bucket, error = %observation_error("s3:GetBucketLocation", &e), "bucket region unknown; using the home region");
+                    self.home_region.clone()
+                });
+                self.regions
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .insert(bucket.to_owned(), region.clone());
+                region
+            }
+        };
+        self.clients.s3(&region)
+    }
+
+    /// The "folders" directly under `prefix` (keys up to the next `/`).
+    pub async fn folders(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, String> {
+        let client = self.client(bucket).await;
+        let mut folders = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = {
+                let _permit = self.permits.acquire().await;
+                client
+                    .list_objects_v2()
+                    .bucket(bucket)
+                    .prefix(prefix)
+                    .delimiter("/")
+                    .set_continuation_token(token.take())
+                    .send()
+                    .await
+                    .map_err(|e| observation_error("s3:ListBucket", &e).to_string())?
+            };
+            folders.extend(
+                page.common_prefixes()
+                    .iter()
+                    .filter_map(|p| p.prefix().map(str::to_owned)),
+            );
+            match page.next_continuation_token() {
+                Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),
+                _ => return Ok(folders),
+            }
+        }
+    }
+
+    /// Keys under `prefix` after `start_after`, in S3's (lexicographic) order, until `past_end`
+    /// says a key lies beyond the range (the rest of the listing is not fetched).
+    pub async fn keys(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        start_after: &str,
+        past_end: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, String> {
+        let client = self.client(bucket).await;
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = {
+                let _permit = self.permits.acquire().await;
+                client
+                    .list_objects_v2()
+                    .bucket(bucket)
+                    .prefix(prefix)
+                    .start_after(start_after)
+                    .set_continuation_token(token.take())
+                    .send()
+                    .await
+                    .map_err(|e| observation_error("s3:ListBucket", &e).to_string())?
+            };
+            for key in page.contents().iter().filter_map(|o| o.key()) {
+                if past_end(key) {
+                    return Ok(keys);
+                }
+                keys.push(key.to_owned());
+            }
+            match page.next_continuation_token() {
+                Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),
+                _ => return Ok(keys),
+            }
+        }
+    }
+
+    /// A digest object with its signature metadata.
+    pub async fn digest(&self, object: &ObjectRef) -> Fetched {
+        let client = self.client(&object.bucket).await;
+        let _permit = self.permits.acquire().await;
+        let output = match client
+            .get_object()
+            .bucket(&object.bucket)
+            .key(&object.key)
+            .send()
+            .await
+        {
+            Ok(output) => output,
+            Err(e) if is_not_found(&e) => return Fetched::NotFound,
+            Err(e) => {
+                return Fetched::Unreadable(observation_error("s3:GetObject", &e).to_string())
+            }
+        };
+        if output.content_length().unwrap_or(0) > MAX_DIGEST_BYTES {
+            return Fetched::Unreadable(format!(
+                "{} bytes is too large for a digest file",
+                output.content_length().unwrap_or(0)
+            ));
+        }
+        let metadata = output.metadata().cloned().unwrap_or_default();
+        match output.body.collect().await {
+            Ok(body) => Fetched::Found {
+                body: body.into_bytes().to_vec(),
+                signature: metadata.get("signature").cloned(),
+                signature_algorithm: metadata.get("signature-algorithm").cloned(),
+                backfill_generation: metadata.get("backfill-generation-timestamp").cloned(),
+            },
+            Err(e) => Fetched::Unreadable(format!("s3:GetObject failed while reading: {e}")),
+        }
+    }
+
+    /// Streams a log file through gunzip and SHA-256: chunks are hashed on a blocking thread
+    /// as they arrive, so no file is ever held whole in memory.
+    pub async fn hash_log(&self, object: &ObjectRef) -> LogOutcome {
+        let client = self.client(&object.bucket).await;
+        let _permit = self.permits.acquire().await;
+        let output = match client
+            .get_object()
+            .bucket(&object.bucket)
+            .key(&object.key)
+            .send()
+            .await
+        {
+            Ok(output) => output,
+            Err(e) if is_not_found(&e) => return LogOutcome::NotFound,
+            Err(e) => {
+                return LogOutcome::Unreadable(observation_error("s3:GetObject", &e).to_string())
+            }
+        };
+        let mut body = output.body;
+        // A few chunks in flight between the network and the hasher.
+        let (sender, receiver) = tokio::sync::mpsc::channel(4);
+        let hashing = tokio::task::spawn_blocking(move || {
+            hash_gzip_stream(ChannelReader {
+                receiver,
+                current: bytes::Bytes::new(),
+            })
+        });
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| format!("s3:GetObject failed while reading: {e}"));
+            let failed = chunk.is_err();
+            // The hasher stops early on corrupt data or trailing bytes: it hung up.
+            if sender.send(chunk).await.is_err() || failed {
+                break;
+            }
+        }
+        drop(sender);
+        match hashing.await {
+            Ok(Ok((hash, length))) => LogOutcome::Hashed(hash, length),
+            Ok(Err(GunzipError::Corrupt(message))) if message.starts_with(READ_FAILED) => {
+                LogOutcome::Unreadable(message[READ_FAILED.len()..].to_owned())
+            }
+            Ok(Err(e)) => LogOutcome::Corrupt(e),
+            Err(e) => LogOutcome::Unreadable(format!("hashing stopped: {e}")),
+        }
+    }
+}
+
+/// Marks a transfer failure passed through the reader, so it is not taken for bad gzip.
+const READ_FAILED: &str = "trailwarden-read-failed: ";
+
+/// A blocking `Read` over the chunks an async task receives.
+struct ChannelReader {
+    receiver: tokio::sync::mpsc::Receiver<Result<bytes::Bytes, String>>,
+    current: bytes::Bytes,
+}
+
+impl std::io::Read for ChannelReader {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.receiver.blocking_recv() {
+                None => return Ok(0),
+                Some(Ok(chunk)) => self.current = chunk,
+                Some(Err(message)) => {
+                    return Err(std::io::Error::other(format!("{READ_FAILED}{message}")))
+                }
+            }
+        }
+        let count = buffer.len().min(self.current.len());
+        buffer[..count].copy_from_slice(&self.current.split_to(count));
+        Ok(count)
+    }
+}
+
+fn is_not_found(
+    error: &aws_smithy_runtime_api::client::result::SdkError<
+        aws_sdk_s3::operation::get_object::GetObjectError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> bool {
+    matches!(error_code(error), Some("NoSuchKey") | Some("NotFound"))
+}
