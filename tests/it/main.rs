@@ -7,3 +7,4 @@ mod fixtures;
 mod live;
 mod organization;
 mod reports;
+mod verify;

@@ -12,6 +12,11 @@ The middleware also
     a region whose calls fail;
   * refuses S3 requests whose expected bucket owner is not the bucket's (as AWS does);
   * answers CloudTrail Lake operations as AWS does where Lake is not offered;
+  * answers CloudTrail `ListPublicKeys` (moto lacks it) from the keys in the JSON file
+    TRAILWARDEN_PUBLIC_KEYS ([{"Value": base64 DER, "ValidityStartTime": epoch,
+    "ValidityEndTime": epoch}]), one key per page, so that callers must follow NextToken;
+  * refuses S3 requests whose path matches the regex TRAILWARDEN_DENY_S3 with AccessDenied,
+    to test one unreadable object among readable ones;
   * delays every request by TRAILWARDEN_LATENCY_MS milliseconds (or as set by
     GET /_trailwarden/latency/MS), to benchmark against a realistic round-trip time;
     GET /_trailwarden/requests/clear empties the request log.
@@ -176,6 +181,34 @@ def lake_unavailable(service, action):
     ).encode()
 
 
+def list_public_keys(service, action, body):
+    """AWS: `ListPublicKeys` returns the keys whose validity overlaps [StartTime, EndTime],
+    with a fingerprint that is the MD5 of the DER key. moto does not implement it."""
+    path = os.environ.get("TRAILWARDEN_PUBLIC_KEYS")
+    if service != "cloudtrail" or action != "ListPublicKeys" or not path:
+        return None
+    import base64
+    import hashlib
+
+    request = json.loads(body or b"{}")
+    start = float(request.get("StartTime", 0))
+    end = float(request.get("EndTime", 4e9))
+    with open(path) as f:
+        keys = [
+            k for k in json.load(f)
+            if k["ValidityStartTime"] <= end and start <= k["ValidityEndTime"]
+        ]
+    index = int(request.get("NextToken") or 0)
+    page = []
+    for key in keys[index:index + 1]:
+        der = base64.b64decode(key["Value"])
+        page.append(dict(key, Fingerprint=hashlib.md5(der).hexdigest()))
+    answer = {"PublicKeyList": page}
+    if index + 1 < len(keys):
+        answer["NextToken"] = str(index + 1)
+    return json.dumps(answer).encode()
+
+
 # --- Middleware -----------------------------------------------------------------------
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
@@ -190,6 +223,8 @@ class Middleware:
             r.strip() for r in os.environ.get("TRAILWARDEN_FAIL_REGIONS", "").split(",") if r.strip()
         }
         self.latency = float(os.environ.get("TRAILWARDEN_LATENCY_MS", "0")) / 1000.0
+        deny = os.environ.get("TRAILWARDEN_DENY_S3")
+        self.deny_s3 = re.compile(deny) if deny else None
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -238,6 +273,30 @@ class Middleware:
         if region in self.fail_regions:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"injected failure for region " + region.encode()]
+
+        keys = list_public_keys(service, action, body)
+        if keys is not None:
+            start_response(
+                "200 OK",
+                [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(keys)))],
+            )
+            return [keys]
+
+        if (
+            service == "s3"
+            and record["method"] in ("GET", "HEAD")
+            and self.deny_s3 is not None
+            and self.deny_s3.search(path)
+        ):
+            denied = (
+                b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+                b"<Message>Access Denied</Message></Error>"
+            )
+            start_response(
+                "403 Forbidden",
+                [("Content-Type", "application/xml"), ("Content-Length", str(len(denied)))],
+            )
+            return [denied]
 
         unsupported = lake_unavailable(service, action)
         if unsupported is not None:
