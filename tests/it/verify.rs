@@ -65,8 +65,6 @@ struct Made {
 /// A chain of hourly digests for one source region, each listing `logs_per_digest` logs.
 struct Chain {
     bucket: String,
-    base: String,
-    region: String,
     digests: Vec<Made>,
     /// (key, gzip body)
     logs: Vec<(String, Vec<u8>)>,
@@ -113,8 +111,6 @@ impl<'a> Plan<'a> {
     fn make(&self) -> Chain {
         let mut chain = Chain {
             bucket: self.bucket.to_owned(),
-            base: self.base.clone(),
-            region: self.region.to_owned(),
             digests: Vec::new(),
             logs: Vec::new(),
         };
