@@ -56,7 +56,7 @@ def trail_arn(account, name, region="us-east-1"):
 
 def trail(account, name, region="us-east-1", multi=True, org=False, gse=True, lfv=True,
           bucket=None, prefix=None, kms=None, sns=None, log_group=None,
-          status=None, selectors=None, insights=None, tags=None):
+          status=None, selectors=None, insights=None, tags=None, integrity=None):
     t = {
         "arn": trail_arn(account, name, region),
         "name": name,
@@ -71,7 +71,8 @@ def trail(account, name, region="us-east-1", multi=True, org=False, gse=True, lf
         "tags": tags if tags is not None else ok([]),
     }
     for key, value in [("s3_bucket_name", bucket), ("s3_key_prefix", prefix), ("kms_key_id", kms),
-                       ("sns_topic_arn", sns), ("cloud_watch_logs_log_group_arn", log_group)]:
+                       ("sns_topic_arn", sns), ("cloud_watch_logs_log_group_arn", log_group),
+                       ("log_integrity", integrity)]:
         if value is not None:
             t[key] = value
     return t
@@ -457,6 +458,49 @@ def _():
         ],
         "error.json": [(A, trail(A, "denied", status=STATUS_DENIED), "ERROR")],
     })
+
+
+def integrity(outcome, digests=(6, 6, 0, 0, 0), logs=(12, 12, 0, 0, 0), gaps=0, holes=0, problems=()):
+    def tally(t):
+        return dict(zip(("total", "valid", "invalid", "not_found", "unreadable"), t))
+    return ok({
+        "window_start": "2026-06-01T06:00:00Z",
+        "window_end": "2026-06-01T12:00:00Z",
+        "outcome": outcome,
+        "digest_files": tally(digests),
+        "backfill_digest_files": tally((0, 0, 0, 0, 0)),
+        "log_files": tally(logs),
+        "gaps": gaps,
+        "missing_digest_intervals": holes,
+        "problems": list(problems),
+        "public_keys": "cloudtrail:ListPublicKeys",
+    })
+
+
+@rule("TW118-log-integrity-verified")
+def _():
+    altered = f"s3://logs-{A}/AWSLogs/{A}/CloudTrail/us-east-1/2026/06/01/{A}_CloudTrail_us-east-1_20260601T0900Z_x.json.gz: hash value doesn't match"
+    return {
+        **per_trail_rule({
+            "pass.json": [
+                (A, trail(A, "proved", integrity=integrity("valid")), "PASS", "6/6 digest files valid, 12/12 log files valid"),
+                (B, trail(B, "restarted", integrity=integrity("valid", gaps=1)), "PASS", "1 gap(s)"),
+            ],
+            "fail.json": [
+                (A, trail(A, "altered", integrity=integrity("invalid", logs=(12, 11, 1, 0, 0), problems=[altered])), "FAIL", "hash value doesn't match"),
+                (B, trail(B, "deleted", integrity=integrity("invalid", digests=(5, 4, 0, 1, 0), holes=1, problems=["s3://x/y: not found", "us-east-1: digest files missing between a and b"])), "FAIL", "and 1 more listed"),
+                (C, trail(C, "silent", integrity=integrity("no_digests", digests=(0, 0, 0, 0, 0), logs=(0, 0, 0, 0, 0))), "FAIL", "no digest file delivered"),
+                (D, trail(D, "unvalidated", lfv=False), "FAIL", "validation disabled"),
+            ],
+            "error.json": [
+                (A, trail(A, "unreadable", integrity=integrity("incomplete", logs=(12, 11, 0, 0, 1), problems=["s3://x/z: access denied"])), "ERROR", "not every file could be read"),
+                (B, trail(B, "no-keys", integrity=err("verify-logs", kind="failed", message="no public keys for us-east-1")), "ERROR", "no public keys"),
+            ],
+        }),
+        "not-applicable.json": per_trail_rule({
+            "x": [(A, trail(A, "not-verified"), "NOT_APPLICABLE", "--verify-logs-window")],
+        })["x"],
+    }
 
 
 @rule("TW115-sns-notifications")

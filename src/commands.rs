@@ -189,6 +189,7 @@ fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, AppError> {
             },
         },
         max_concurrency: aws.max_concurrency as usize,
+        verify_logs_window: aws.verify_logs_window,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -20,6 +20,7 @@ pub mod log_bucket_policy;
 pub mod log_bucket_separate_account;
 pub mod log_file_validation;
 pub mod log_group_retention;
+pub mod log_integrity;
 pub mod monitoring;
 pub mod multi_region_trail;
 pub mod organization_trail;

@@ -55,6 +55,7 @@ pub async fn describe_trails(client: &Client) -> Result<Vec<Trail>, ObservationE
                 event_selectors: Observed::default(),
                 insight_selectors: Observed::default(),
                 tags: Observed::default(),
+                log_integrity: None,
             })
         })
         .collect()

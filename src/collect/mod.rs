@@ -84,6 +84,9 @@ pub struct CollectSettings {
     pub accounts: AccountScope,
     /// Calls in flight at once, over all services, regions and accounts.
     pub max_concurrency: usize,
+    /// Verify each trail's digest chain and log files over this recent window (`verify-logs`
+    /// evidence for rule TW118); `None`: not verified.
+    pub verify_logs_window: Option<chrono::Duration>,
 }
 
 /// Why a collection could not even start. Everything after the scope is known is recorded
@@ -206,6 +209,8 @@ pub async fn collect(
         accounts_in_flight: tokio::sync::Semaphore::new(accounts_in_flight(
             settings.max_concurrency,
         )),
+        verify_logs_window: settings.verify_logs_window,
+        verify_concurrency: settings.max_concurrency.clamp(1, 64),
     };
     let mut caller_regions = Some(caller_regions);
     let account_scans = sessions.iter().map(|(target, session)| {
@@ -570,6 +575,9 @@ struct Scan<'a> {
     bucket_owners: OnceCell<BucketOwners>,
     /// Accounts scanned at once (see [`accounts_in_flight`]).
     accounts_in_flight: tokio::sync::Semaphore,
+    verify_logs_window: Option<chrono::Duration>,
+    /// S3 requests in flight for one trail's verification.
+    verify_concurrency: usize,
 }
 
 /// How many accounts are scanned at once. The global call limit already bounds the work in
@@ -766,7 +774,11 @@ impl Scan<'_> {
         let key = trail.kms_key_id.clone();
         let log_group = trail.log_group_arn().map(str::to_owned);
         let arn = trail.arn.clone();
-        let ((status, event_selectors, insight_selectors, tags), (), (), ()) = tokio::join!(
+        let verify_window = self
+            .verify_logs_window
+            .filter(|_| trail.log_file_validation_enabled);
+        let trail_for_verification = verify_window.map(|_| trail.clone());
+        let ((status, event_selectors, insight_selectors, tags), (), (), (), log_integrity) = tokio::join!(
             async {
                 tokio::join!(
                     self.limited(
@@ -810,8 +822,25 @@ impl Scan<'_> {
                     self.log_group(log_group).await;
                 }
             },
+            async {
+                // A trail without validation has nothing to verify: TW118 says so.
+                match (verify_window, &trail_for_verification) {
+                    (Some(window), Some(subject)) => Some(
+                        crate::verify::run::verify_recent(
+                            owner.clients.clone(),
+                            subject,
+                            window,
+                            chrono::Utc::now(),
+                            self.verify_concurrency,
+                        )
+                        .await,
+                    ),
+                    _ => None,
+                }
+            },
         );
         trail.status = status;
+        trail.log_integrity = log_integrity;
         trail.event_selectors = event_selectors;
         trail.insight_selectors = insight_selectors;
         trail.tags = tags;

@@ -24,6 +24,7 @@ pub static REGISTRY: &[(&str, CheckFn)] = &[
     ("TW115", checks::delivery_health::sns_notifications),
     ("TW116", checks::trail_settings::security_trail),
     ("TW117", checks::trail_settings::tagged),
+    ("TW118", checks::log_integrity::check),
     ("TW201", checks::log_bucket_not_public::check),
     ("TW202", checks::log_bucket_access_logging::check),
     ("TW203", checks::log_bucket_separate_account::check),

@@ -273,6 +273,55 @@ pub struct Trail {
     /// `cloudtrail:ListTags` in the home region.
     #[serde(default)]
     pub tags: Observed<Vec<Tag>>,
+    /// The digest chain and log files verified over a recent window (`--verify-logs-window`);
+    /// absent when not asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_integrity: Option<Observed<LogIntegrity>>,
+}
+
+/// What `verify-logs` proved about a trail's delivered files over a window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogIntegrity {
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub outcome: IntegrityOutcome,
+    pub digest_files: FileTally,
+    pub backfill_digest_files: FileTally,
+    pub log_files: FileTally,
+    /// Starting digests mid-window: logging or validation stopped and restarted.
+    pub gaps: usize,
+    /// Stretches where the chain does not reach back (digests deleted with their keys unknown).
+    pub missing_digest_intervals: usize,
+    /// The first problems found, `s3://BUCKET/KEY: reason` (at most 20).
+    #[serde(default)]
+    pub problems: Vec<String>,
+    /// Where the public keys came from (`cloudtrail:ListPublicKeys`).
+    pub public_keys: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegrityOutcome {
+    /// Every digest and log file in the window is valid.
+    Valid,
+    /// Something is missing, altered, or not signed by CloudTrail.
+    Invalid,
+    /// Nothing invalid, but some objects could not be read.
+    Incomplete,
+    /// No digest of the trail in the window.
+    NoDigests,
+}
+
+/// Counts of files by verdict.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileTally {
+    pub total: usize,
+    pub valid: usize,
+    pub invalid: usize,
+    pub not_found: usize,
+    pub unreadable: usize,
 }
 
 impl Keyed for Trail {

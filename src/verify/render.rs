@@ -2,82 +2,30 @@
 //! only with `-v`), or a JSON document (documented in docs/verify-logs.md).
 
 use super::chain::{DigestStatus, Interval};
-use super::run::{DigestResult, LogStatus, Outcome, Verification};
+use super::run::{tallies, DigestResult, LogStatus, Outcome, Verification};
+use crate::inventory::FileTally;
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::fmt::Write as _;
 
 fn time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// Counts of one kind of file.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Tally {
-    pub valid: usize,
-    pub invalid: usize,
-    pub not_found: usize,
-    pub unreadable: usize,
-}
-
-impl Tally {
-    pub fn total(&self) -> usize {
-        self.valid + self.invalid + self.not_found + self.unreadable
+fn tally_line(tally: &FileTally, what: &str) -> String {
+    let total = tally.total;
+    let mut line = format!("{}/{total} {what} valid", tally.valid);
+    if tally.invalid + tally.not_found > 0 {
+        let _ = write!(
+            line,
+            ", {}/{total} {what} INVALID",
+            tally.invalid + tally.not_found
+        );
     }
-
-    fn line(&self, what: &str) -> String {
-        let total = self.total();
-        let mut line = format!("{}/{total} {what} valid", self.valid);
-        if self.invalid + self.not_found > 0 {
-            let _ = write!(
-                line,
-                ", {}/{total} {what} INVALID",
-                self.invalid + self.not_found
-            );
-        }
-        if self.unreadable > 0 {
-            let _ = write!(line, ", {}/{total} {what} UNREADABLE", self.unreadable);
-        }
-        line
+    if tally.unreadable > 0 {
+        let _ = write!(line, ", {}/{total} {what} UNREADABLE", tally.unreadable);
     }
-
-    fn json(&self) -> Value {
-        json!({
-            "total": self.total(),
-            "valid": self.valid,
-            "invalid": self.invalid,
-            "not_found": self.not_found,
-            "unreadable": self.unreadable,
-        })
-    }
-}
-
-/// (standard digests, backfill digests, log files).
-pub fn tallies(verification: &Verification) -> (Tally, Tally, Tally) {
-    let (mut standard, mut backfill, mut logs) =
-        (Tally::default(), Tally::default(), Tally::default());
-    for digest in verification.digests() {
-        let tally = if digest.backfill {
-            &mut backfill
-        } else {
-            &mut standard
-        };
-        match digest.status {
-            DigestStatus::Valid => tally.valid += 1,
-            DigestStatus::Invalid(_) => tally.invalid += 1,
-            DigestStatus::NotFound => tally.not_found += 1,
-            DigestStatus::Unreadable(_) => tally.unreadable += 1,
-        }
-    }
-    for log in verification.logs() {
-        match log.status {
-            LogStatus::Valid => logs.valid += 1,
-            LogStatus::Invalid(_) => logs.invalid += 1,
-            LogStatus::NotFound => logs.not_found += 1,
-            LogStatus::Unreadable(_) => logs.unreadable += 1,
-        }
-    }
-    (standard, backfill, logs)
+    line
 }
 
 fn digest_status(status: &DigestStatus) -> (&'static str, Vec<String>) {
@@ -183,11 +131,11 @@ pub fn text(verification: &Verification, verbose: bool) -> String {
         }
     }
     let (standard, backfill, logs) = tallies(verification);
-    let _ = writeln!(out, "{}", standard.line("digest files"));
-    if backfill.total() > 0 {
-        let _ = writeln!(out, "{}", backfill.line("backfill digest files"));
+    let _ = writeln!(out, "{}", tally_line(&standard, "digest files"));
+    if backfill.total > 0 {
+        let _ = writeln!(out, "{}", tally_line(&backfill, "backfill digest files"));
     }
-    let _ = writeln!(out, "{}", logs.line("log files"));
+    let _ = writeln!(out, "{}", tally_line(&logs, "log files"));
     out
 }
 
@@ -265,9 +213,9 @@ pub fn json(verification: &Verification) -> String {
         "found": found,
         "outcome": outcome,
         "summary": {
-            "digest_files": standard.json(),
-            "backfill_digest_files": backfill.json(),
-            "log_files": logs.json(),
+            "digest_files": standard,
+            "backfill_digest_files": backfill,
+            "log_files": logs,
             "gaps": gaps,
             "missing_digest_intervals": holes,
         },

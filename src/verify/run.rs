@@ -10,6 +10,7 @@ use super::chain::{self, DigestStatus, Fetched, Interval, Listed, ObjectRef, Wal
 use super::digest::DigestKey;
 use super::keys::{KeyStore, PublicKey};
 use super::store::{LogOutcome, Store};
+use crate::inventory::{FileTally, LogIntegrity};
 use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
 use std::collections::HashMap;
@@ -625,16 +626,149 @@ impl Verification {
     }
 }
 
-/// What a verification proves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Every digest and log file in the window is valid (gaps where logging stopped are
-    /// reported but are not tampering).
-    Valid,
-    /// Something is missing, altered, or not signed by CloudTrail.
-    Invalid,
-    /// Nothing invalid, but some objects could not be read: not proven.
-    Incomplete,
-    /// No digest of this trail in the window: nothing proves the logs.
-    NoDigests,
+/// (standard digests, backfill digests, log files).
+pub fn tallies(verification: &Verification) -> (FileTally, FileTally, FileTally) {
+    let (mut standard, mut backfill, mut logs) = (
+        FileTally::default(),
+        FileTally::default(),
+        FileTally::default(),
+    );
+    for digest in verification.digests() {
+        let tally = if digest.backfill {
+            &mut backfill
+        } else {
+            &mut standard
+        };
+        tally.total += 1;
+        match digest.status {
+            DigestStatus::Valid => tally.valid += 1,
+            DigestStatus::Invalid(_) => tally.invalid += 1,
+            DigestStatus::NotFound => tally.not_found += 1,
+            DigestStatus::Unreadable(_) => tally.unreadable += 1,
+        }
+    }
+    for log in verification.logs() {
+        logs.total += 1;
+        match log.status {
+            LogStatus::Valid => logs.valid += 1,
+            LogStatus::Invalid(_) => logs.invalid += 1,
+            LogStatus::NotFound => logs.not_found += 1,
+            LogStatus::Unreadable(_) => logs.unreadable += 1,
+        }
+    }
+    (standard, backfill, logs)
 }
+
+impl Verification {
+    /// The evidence a scan records (rule TW118): counts, and the first problems by name.
+    pub fn evidence(&self) -> LogIntegrity {
+        const MAX_PROBLEMS: usize = 20;
+        let (digest_files, backfill_digest_files, log_files) = tallies(self);
+        let mut problems: Vec<String> = Vec::new();
+        for source in &self.sources {
+            if let Some(error) = &source.error {
+                problems.push(format!(
+                    "source region {} ({}): {error}",
+                    source.region, source.base
+                ));
+            }
+            for digest in &source.digests {
+                match &digest.status {
+                    DigestStatus::Valid => {}
+                    DigestStatus::Invalid(reasons) => {
+                        problems.push(format!("{}: {}", digest.object, reasons.join("; ")))
+                    }
+                    DigestStatus::NotFound => {
+                        problems.push(format!("{}: not found", digest.object))
+                    }
+                    DigestStatus::Unreadable(e) => problems.push(format!("{}: {e}", digest.object)),
+                }
+            }
+            for log in &source.logs {
+                match &log.status {
+                    LogStatus::Valid => {}
+                    LogStatus::Invalid(reason) => {
+                        problems.push(format!("{}: {reason}", log.object))
+                    }
+                    LogStatus::NotFound => problems.push(format!("{}: not found", log.object)),
+                    LogStatus::Unreadable(e) => problems.push(format!("{}: {e}", log.object)),
+                }
+            }
+            for interval in &source.intervals {
+                if let Interval::Hole { from, to } = interval {
+                    problems.push(format!(
+                        "{}: digest files missing between {} and {}",
+                        source.region,
+                        from.format("%Y-%m-%dT%H:%M:%SZ"),
+                        to.format("%Y-%m-%dT%H:%M:%SZ")
+                    ));
+                }
+            }
+        }
+        let count = |hole: bool| {
+            self.sources
+                .iter()
+                .flat_map(|s| &s.intervals)
+                .filter(|i| matches!(i, Interval::Hole { .. }) == hole)
+                .count()
+        };
+        problems.truncate(MAX_PROBLEMS);
+        LogIntegrity {
+            window_start: self.window.start,
+            window_end: self.window.end,
+            outcome: self.outcome(),
+            digest_files,
+            backfill_digest_files,
+            log_files,
+            gaps: count(false),
+            missing_digest_intervals: count(true),
+            problems,
+            public_keys: self.keys_origin.clone(),
+        }
+    }
+}
+
+/// Verifies a trail's files over the `window` before `now`, for a scan: keys from
+/// `cloudtrail:ListPublicKeys`, every source region and layout found in its bucket.
+pub async fn verify_recent(
+    clients: std::sync::Arc<crate::collect::clients::Clients>,
+    trail: &crate::inventory::Trail,
+    window: Duration,
+    now: DateTime<Utc>,
+    concurrency: usize,
+) -> crate::inventory::Observed<LogIntegrity> {
+    use crate::inventory::{ErrorKind, ObservationError, Observed};
+    let Some(name) = trail.arn.rsplit_once(":trail/").map(|(_, name)| name) else {
+        return Observed::Error(ObservationError {
+            kind: ErrorKind::Failed,
+            operation: "verify-logs".to_owned(),
+            message: format!("{} is not a trail ARN", trail.arn),
+        });
+    };
+    let target = Target {
+        trail_arn: trail.arn.clone(),
+        trail_name: name.to_owned(),
+        home_region: trail.home_region.clone(),
+        account: trail.owner_account().to_owned(),
+        bucket: trail.s3_bucket_name.clone(),
+        prefix: trail.s3_key_prefix.clone(),
+        organization_id: None,
+        source_regions: None,
+    };
+    let store = Store::new(clients, &trail.home_region, concurrency);
+    let window = Window {
+        start: now - window,
+        end: now,
+    };
+    match verify(&store, &target, window, &Keys::CloudTrail, &NoProgress).await {
+        Ok(verification) => Observed::Ok(verification.evidence()),
+        Err(message) => Observed::Error(ObservationError {
+            kind: ErrorKind::Failed,
+            operation: "verify-logs".to_owned(),
+            message,
+        }),
+    }
+}
+
+/// What a verification proves (the same verdicts a scan records).
+pub use crate::inventory::IntegrityOutcome as Outcome;

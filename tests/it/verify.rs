@@ -19,8 +19,6 @@ const ACCOUNT: &str = "111122223333";
 const HOME: &str = "us-east-1";
 const TRAIL: &str = "main";
 const TRAIL_ARN: &str = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main";
-/// Every chain's digests end at 01:01:31, 02:01:31, … on this day.
-const DAY: &str = "2026-01-20";
 
 fn test_key(name: &str) -> rsa::RsaPrivateKey {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -87,8 +85,13 @@ struct Plan<'a> {
     signer: &'a dyn Fn(usize) -> rsa::RsaPrivateKey,
     /// Continue a chain made earlier (bucket change): digest 0 points to its last.
     after: Option<&'a Made>,
-    /// Hour of the first digest's end (1 → 01:01:31).
+    /// Hour of the first digest's end (1 → 01:01:31) on 2026-01-20, unless `origin` is set.
     first_hour: usize,
+    /// Whose files (the key names and the digests' awsAccountId).
+    account: &'a str,
+    trail: &'a str,
+    /// The day and time the hours count from (default: 2026-01-20T00:01:31Z).
+    origin: chrono::DateTime<chrono::Utc>,
 }
 
 impl<'a> Plan<'a> {
@@ -105,6 +108,11 @@ impl<'a> Plan<'a> {
             signer: &|_| test_key("test-key.pem"),
             after: None,
             first_hour: 1,
+            account: ACCOUNT,
+            trail: TRAIL,
+            origin: chrono::DateTime::parse_from_rfc3339("2026-01-20T00:01:31Z")
+                .expect("time")
+                .to_utc(),
         }
     }
 
@@ -115,26 +123,31 @@ impl<'a> Plan<'a> {
             logs: Vec::new(),
         };
         let region = self.region;
+        let (account, trail) = (self.account, self.trail);
+        let iso = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         for i in 0..self.hours {
             let hour = self.first_hour + i;
-            let end = format!("{DAY}T{hour:02}:01:31Z");
-            let start = format!("{DAY}T{:02}:01:31Z", hour - 1);
-            let stamp = format!("20260120T{hour:02}0131Z");
+            let end_time = self.origin + chrono::Duration::hours(hour as i64);
+            let start_time = end_time - chrono::Duration::hours(1);
+            let (end, start) = (iso(end_time), iso(start_time));
+            let stamp = end_time.format("%Y%m%dT%H%M%SZ");
+            let day = end_time.format("%Y/%m/%d");
             let suffix = if self.backfill { "_backfill" } else { "" };
             let key = format!(
-                "{}CloudTrail-Digest/{region}/2026/01/20/{ACCOUNT}_CloudTrail-Digest_{region}_{TRAIL}_{HOME}_{stamp}{suffix}.json.gz",
+                "{}CloudTrail-Digest/{region}/{day}/{account}_CloudTrail-Digest_{region}_{trail}_{HOME}_{stamp}{suffix}.json.gz",
                 self.base
             );
             let mut log_entries = Vec::new();
             for n in 0..self.logs_per_digest {
+                let event_time = iso(start_time + chrono::Duration::minutes(n as i64));
                 let body = format!(
-                    r#"{{"Records":[{{"eventVersion":"1.09","eventTime":"{DAY}T{:02}:{n:02}:00Z","eventName":"DescribeTrails","awsRegion":"{region}","n":{n}}}]}}"#,
-                    hour - 1
+                    r#"{{"Records":[{{"eventVersion":"1.09","eventTime":"{event_time}","eventName":"DescribeTrails","awsRegion":"{region}","n":{n}}}]}}"#
                 );
                 let log_key = format!(
-                    "{}CloudTrail/{region}/2026/01/20/{ACCOUNT}_CloudTrail_{region}_20260120T{:02}{n:02}Z_{}{n:04}.json.gz",
+                    "{}CloudTrail/{region}/{}/{account}_CloudTrail_{region}_{}{n:02}Z_{}{n:04}.json.gz",
                     self.base,
-                    hour - 1,
+                    start_time.format("%Y/%m/%d"),
+                    start_time.format("%Y%m%dT%H"),
                     if self.backfill { "BACKFILLlate" } else { "AbCdEfGhIjKl" }
                 );
                 log_entries.push(json!({
@@ -142,8 +155,8 @@ impl<'a> Plan<'a> {
                     "s3Object": log_key,
                     "hashValue": sha256(body.as_bytes()),
                     "hashAlgorithm": "SHA-256",
-                    "newestEventTime": format!("{DAY}T{:02}:{n:02}:00Z", hour - 1),
-                    "oldestEventTime": format!("{DAY}T{:02}:{n:02}:00Z", hour - 1),
+                    "newestEventTime": event_time,
+                    "oldestEventTime": event_time,
                 }));
                 chain.logs.push((log_key, gzip(body.as_bytes())));
             }
@@ -159,7 +172,7 @@ impl<'a> Plan<'a> {
                 _ => json!(self.bucket),
             };
             let mut document = json!({
-                "awsAccountId": ACCOUNT,
+                "awsAccountId": account,
                 "digestStartTime": start,
                 "digestEndTime": end,
                 "digestS3Bucket": self.bucket,
@@ -210,7 +223,7 @@ impl<'a> Plan<'a> {
                 algorithm: "SHA256withRSA".to_owned(),
                 generation: self
                     .backfill
-                    .then(|| format!("{DAY}T{:02}:30:00Z", hour + 2)),
+                    .then(|| iso(end_time + chrono::Duration::minutes(90))),
             });
         }
         chain
@@ -317,7 +330,12 @@ fn verify(moto: &Moto, keys: &Path, bucket: &str, extra: &[&str]) -> (i32, Value
         "json",
     ];
     if !extra.contains(&"--start") {
-        args.extend(["--start", "2026-01-20T01:00:00Z", "--end", "2026-01-20T06:00:00Z"]);
+        args.extend([
+            "--start",
+            "2026-01-20T01:00:00Z",
+            "--end",
+            "2026-01-20T06:00:00Z",
+        ]);
     }
     args.extend_from_slice(extra);
     let (code, stdout, stderr) = moto.run(&args);
@@ -905,8 +923,8 @@ fn keys_from_list_public_keys_and_bad_input() {
     std::fs::write(
         &served,
         json!([
-            {"Value": encode("other-key.pem"), "ValidityStartTime": 1_767_225_600, "ValidityEndTime": 1_798_761_600},
-            {"Value": encode("test-key.pem"), "ValidityStartTime": 1_767_225_600, "ValidityEndTime": 1_798_761_600},
+            {"Value": encode("other-key.pem"), "ValidityStartTime": 1_767_225_600, "ValidityEndTime": 4_102_444_800_i64},
+            {"Value": encode("test-key.pem"), "ValidityStartTime": 1_767_225_600, "ValidityEndTime": 4_102_444_800_i64},
         ])
         .to_string(),
     )
@@ -1055,4 +1073,106 @@ fn keys_from_list_public_keys_and_bad_input() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
     let _ = keys;
+}
+
+/// A served keys file for the emulator's `ListPublicKeys`: the test key, valid a year either
+/// side of now.
+fn served_keys(directory: &Path) -> PathBuf {
+    use base64::Engine as _;
+    let now = chrono::Utc::now().timestamp();
+    let path = directory.join("served-now.json");
+    let value =
+        base64::engine::general_purpose::STANDARD.encode(public_der(&test_key("test-key.pem")));
+    std::fs::write(
+        &path,
+        json!([{"Value": value, "ValidityStartTime": now - 31_536_000, "ValidityEndTime": now + 31_536_000}])
+            .to_string(),
+    )
+    .expect("served keys");
+    path
+}
+
+#[test]
+fn a_scan_proves_each_trails_chain_over_its_window() {
+    use crate::emulator::seed;
+    let directory = tempfile::tempdir().expect("temp dir");
+    let served = served_keys(directory.path());
+    let moto = Moto::start(&[("TRAILWARDEN_PUBLIC_KEYS", served.to_str().expect("path"))]);
+    let config = block_on(moto.config(HOME));
+    // Five hourly digests ending 5 h to 1 h ago.
+    let origin = chrono::Utc::now() - chrono::Duration::hours(6);
+    let chain = block_on(async {
+        seed::bucket(&config, "proved-trail-logs").await;
+        let arn = seed::trail(
+            &config,
+            seed::TrailSpec::multi_region("proved", "proved-trail-logs"),
+        )
+        .await;
+        assert_eq!(
+            arn,
+            "arn:aws:cloudtrail:us-east-1:123456789012:trail/proved"
+        );
+        let chain = Plan {
+            base: format!("AWSLogs/{}/", crate::emulator::ACCOUNT),
+            account: crate::emulator::ACCOUNT,
+            trail: "proved",
+            origin,
+            hours: 5,
+            ..Plan::new("proved-trail-logs")
+        }
+        .make();
+        upload(&config, &chain).await;
+        chain
+    });
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--regions",
+            "us-east-1",
+            "--rules",
+            "TW118",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = moto.run(&args);
+        let report: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("report ({e}): {stdout}\n{stderr}"));
+        let finding = crate::emulator::finding(
+            &report,
+            "TW118",
+            "arn:aws:cloudtrail:us-east-1:123456789012:trail/proved",
+        )
+        .clone();
+        (code, finding)
+    };
+
+    let (code, finding) = scan(&["--verify-logs-window", "6h"]);
+    assert_eq!(finding["status"], "PASS", "{finding}");
+    assert_eq!(code, 0);
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("5/5 digest files valid, 10/10 log files valid")),
+        "{finding}"
+    );
+
+    // Without the option nothing is verified, and it says so (never PASS).
+    let (_, finding) = scan(&[]);
+    assert_eq!(finding["status"], "NOT_APPLICABLE", "{finding}");
+
+    // One log altered: the scan fails the trail and names the file.
+    block_on(put(
+        &config,
+        "proved-trail-logs",
+        &chain.logs[3].0,
+        gzip(b"{\"Records\":[]}"),
+        &[],
+    ));
+    let (code, finding) = scan(&["--verify-logs-window", "6h"]);
+    assert_eq!(finding["status"], "FAIL", "{finding}");
+    assert_eq!(code, 3);
+    let message = finding["message"].as_str().unwrap_or_default();
+    assert!(message.contains("hash value doesn't match"), "{message}");
+    assert!(message.contains(&chain.logs[3].0), "{message}");
 }
