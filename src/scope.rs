@@ -285,6 +285,86 @@ mod tests {
     use super::*;
 
     #[test]
+    fn trail_arns_parse_strictly() {
+        let arn = parse_trail_arn("arn:aws:cloudtrail:eu-west-1:111122223333:trail/org_trail-1")
+            .expect("valid");
+        assert_eq!(
+            (
+                arn.home_region.as_str(),
+                arn.account.as_str(),
+                arn.name.as_str()
+            ),
+            ("eu-west-1", "111122223333", "org_trail-1")
+        );
+        for bad in [
+            "arn:aws:cloudtrail:eu-west-1:111122223333:trail/",
+            "arn:aws:cloudtrail:eu-west-1:111122223333:eventdatastore/x",
+            "arn:aws:cloudtrail:eu-west-1:1111:trail/x",
+            "arn:aws:cloudtrail::111122223333:trail/x",
+            "arn:aws:s3:::bucket",
+            "trail/x",
+        ] {
+            assert!(parse_trail_arn(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_and_durations_parse() {
+        let at = |text: &str| match parse_time(text) {
+            Ok(TimeArg::At(time)) => time.to_rfc3339(),
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(at("2026-01-20T01:02:03Z"), "2026-01-20T01:02:03+00:00");
+        assert_eq!(at("2026-01-20T03:02:03+02:00"), "2026-01-20T01:02:03+00:00");
+        assert_eq!(at("2026-01-20T01:02"), "2026-01-20T01:02:00+00:00");
+        assert_eq!(at("2026-01-20T01:02Z"), "2026-01-20T01:02:00+00:00");
+        assert_eq!(at("2026-01-20"), "2026-01-20T00:00:00+00:00");
+        assert_eq!(
+            parse_time("24h"),
+            Ok(TimeArg::Ago(chrono::Duration::hours(24)))
+        );
+        assert_eq!(parse_duration("2w"), Ok(chrono::Duration::days(14)));
+        assert_eq!(parse_duration("90m"), Ok(chrono::Duration::minutes(90)));
+        for bad in [
+            "",
+            "0h",
+            "-1h",
+            "1y",
+            "h",
+            "99999999999999999999d",
+            "5000w",
+            "yesterday",
+            "2026-13-01",
+        ] {
+            assert!(parse_time(bad).is_err(), "{bad}");
+        }
+        assert!(parse_window("31d").is_ok());
+        assert!(parse_window("32d").is_err());
+    }
+
+    #[test]
+    fn bucket_names_and_organization_ids_are_checked() {
+        for good in ["abc", "my.trail-logs-2026", &"a".repeat(63)] {
+            assert!(parse_bucket_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "ab",
+            "Upper",
+            "under_score",
+            "-edge",
+            "edge.",
+            &"a".repeat(64),
+            "",
+        ] {
+            assert!(parse_bucket_name(bad).is_err(), "{bad}");
+        }
+        assert!(parse_organization_id("o-abcdefghij").is_ok());
+        for bad in ["o-short", "org-abcdefghij", "o-ABCDEFGHIJ", "o-"] {
+            assert!(parse_organization_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn regions_parse() {
         assert_eq!(parse_regions("all"), Ok(RegionSelection::All));
         assert_eq!(

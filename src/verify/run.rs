@@ -140,7 +140,11 @@ pub async fn verify(
                 .map_err(|e| format!("cannot list s3://{bucket}/{root}: {e}"))?;
             let mut bases = Vec::new();
             for folder in folders {
-                let name = folder[root.len()..].trim_end_matches('/');
+                // S3 answers prefixes under the one asked; anything else is ignored.
+                let Some(name) = folder.strip_prefix(&root) else {
+                    continue;
+                };
+                let name = name.trim_end_matches('/');
                 if name == target.account {
                     bases.push(folder.clone());
                 } else if name.starts_with("o-") {
@@ -159,7 +163,10 @@ pub async fn verify(
         match store.folders(&bucket, &digest_root).await {
             Ok(folders) => {
                 for folder in folders {
-                    let region = folder[digest_root.len()..].trim_end_matches('/').to_owned();
+                    let Some(region) = folder.strip_prefix(&digest_root) else {
+                        continue;
+                    };
+                    let region = region.trim_end_matches('/').to_owned();
                     let wanted = target
                         .source_regions
                         .as_ref()
