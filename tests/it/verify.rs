@@ -685,7 +685,7 @@ fn valid_chains_and_every_tampering_of_the_catalogue() {
 
 #[test]
 fn gaps_moves_windows_backfill_buckets_and_layouts() {
-    let moto = Moto::start(&[("TRAILWARDEN_DENY_S3", "/denied-log/.*T0300Z")]);
+    let moto = Moto::start(&[("TRAILWARDEN_DENY_S3", "/denied-log/.*(T0300Z|T020131Z)")]);
     let directory = tempfile::tempdir().expect("temp dir");
     let keys = keys_file(directory.path());
     let config = block_on(moto.config(HOME));
@@ -868,20 +868,29 @@ fn gaps_moves_windows_backfill_buckets_and_layouts() {
     assert_eq!(summary(&result, "digest_files"), (6, 6, 0, 0));
     assert_eq!(result["sources"][0]["source_region"], "eu-west-1");
 
-    // AccessDenied on one log: that file is unreadable, the rest verified, exit 4.
+    // AccessDenied on one log and on one digest: those are unreadable (the digest's logs
+    // cannot be judged), the rest is verified, exit 4.
     block_on(async {
         create_bucket(&config, "denied-log").await;
         upload(&config, &Plan::new("denied-log").make()).await;
     });
     let (code, result, _) = verify(&moto, &keys, "denied-log", &[]);
     assert_eq!(code, 4, "{result}");
-    assert_eq!(summary(&result, "log_files"), (12, 11, 0, 0));
+    assert_eq!(summary(&result, "log_files"), (10, 9, 0, 0));
     assert_eq!(result["summary"]["log_files"]["unreadable"], 1);
+    assert_eq!(summary(&result, "digest_files"), (6, 5, 0, 0));
+    assert_eq!(result["summary"]["digest_files"]["unreadable"], 1);
+    assert!(
+        reasons_of(&result, "02").contains("AccessDenied"),
+        "{}",
+        reasons_of(&result, "02")
+    );
     assert!(
         log_statuses(&result)[0].contains("AccessDenied"),
         "{:?}",
         log_statuses(&result)
     );
+    assert_eq!(result["outcome"], "incomplete");
 
     // Nothing in the window: no proof, exit 3.
     let (code, result, _) = verify(
