@@ -151,22 +151,33 @@ impl Store {
         }
     }
 
-    /// A digest object with its signature metadata.
-    pub async fn digest(&self, object: &ObjectRef) -> Fetched {
+    /// `GetObject` through the bucket's client: the object, `None` when it does not exist,
+    /// or why it could not be read. The caller holds a permit while it reads the body.
+    async fn get(
+        &self,
+        object: &ObjectRef,
+    ) -> Result<Option<aws_sdk_s3::operation::get_object::GetObjectOutput>, String> {
         let client = self.client(&object.bucket).await;
-        let _permit = self.permits.acquire().await;
-        let output = match client
+        match client
             .get_object()
             .bucket(&object.bucket)
             .key(&object.key)
             .send()
             .await
         {
-            Ok(output) => output,
-            Err(e) if is_not_found(&e) => return Fetched::NotFound,
-            Err(e) => {
-                return Fetched::Unreadable(observation_error("s3:GetObject", &e).to_string())
-            }
+            Ok(output) => Ok(Some(output)),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(observation_error("s3:GetObject", &e).to_string()),
+        }
+    }
+
+    /// A digest object with its signature metadata.
+    pub async fn digest(&self, object: &ObjectRef) -> Fetched {
+        let _permit = self.permits.acquire().await;
+        let output = match self.get(object).await {
+            Ok(Some(output)) => output,
+            Ok(None) => return Fetched::NotFound,
+            Err(e) => return Fetched::Unreadable(e),
         };
         if output.content_length().unwrap_or(0) > MAX_DIGEST_BYTES {
             return Fetched::Unreadable(format!(
@@ -189,20 +200,11 @@ impl Store {
     /// Streams a log file through gunzip and SHA-256: chunks are hashed on a blocking thread
     /// as they arrive, so no file is ever held whole in memory.
     pub async fn hash_log(&self, object: &ObjectRef) -> LogOutcome {
-        let client = self.client(&object.bucket).await;
         let _permit = self.permits.acquire().await;
-        let output = match client
-            .get_object()
-            .bucket(&object.bucket)
-            .key(&object.key)
-            .send()
-            .await
-        {
-            Ok(output) => output,
-            Err(e) if is_not_found(&e) => return LogOutcome::NotFound,
-            Err(e) => {
-                return LogOutcome::Unreadable(observation_error("s3:GetObject", &e).to_string())
-            }
+        let output = match self.get(object).await {
+            Ok(Some(output)) => output,
+            Ok(None) => return LogOutcome::NotFound,
+            Err(e) => return LogOutcome::Unreadable(e),
         };
         let mut body = output.body;
         // A few chunks in flight between the network and the hasher.
