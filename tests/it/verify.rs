@@ -1143,6 +1143,23 @@ fn a_scan_proves_each_trails_chain_over_its_window() {
         "{finding}"
     );
 
+    // verify-logs on its own finds the bucket with DescribeTrails and the keys with
+    // ListPublicKeys: nothing but the ARN and the window is needed.
+    let (code, stdout, stderr) = moto.run(&[
+        "verify-logs",
+        "--trail",
+        "arn:aws:cloudtrail:us-east-1:123456789012:trail/proved",
+        "--start",
+        "6h",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let result: Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(result["bucket"], "proved-trail-logs");
+    assert_eq!(summary(&result, "digest_files"), (5, 5, 0, 0));
+    assert_eq!(summary(&result, "log_files"), (10, 10, 0, 0));
+
     // Without the option nothing is verified, and it says so (never PASS).
     let (_, finding) = scan(&[]);
     assert_eq!(finding["status"], "NOT_APPLICABLE", "{finding}");
