@@ -13,6 +13,7 @@ pub mod demo;
 pub mod docs;
 pub mod engine;
 pub mod inventory;
+pub mod redact;
 pub mod report;
 pub mod scope;
 pub mod verify;

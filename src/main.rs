@@ -28,7 +28,7 @@ fn init_logging(verbosity: u8) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(trailwarden::redact::ScrubbedStderr)
         .with_target(false)
         .try_init();
 }

@@ -4,6 +4,7 @@ mod catalog;
 mod cli;
 mod emulator;
 mod fixtures;
+mod hygiene;
 mod live;
 mod organization;
 mod reports;

@@ -52,7 +52,7 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// One made digest, before upload.
 #[derive(Clone)]
-struct Made {
+pub(crate) struct Made {
     key: String,
     raw: String,
     signature: String,
@@ -61,7 +61,7 @@ struct Made {
 }
 
 /// A chain of hourly digests for one source region, each listing `logs_per_digest` logs.
-struct Chain {
+pub(crate) struct Chain {
     bucket: String,
     digests: Vec<Made>,
     /// (key, gzip body)
@@ -69,7 +69,7 @@ struct Chain {
 }
 
 /// How to make a chain; the hooks make the negative cases.
-struct Plan<'a> {
+pub(crate) struct Plan<'a> {
     bucket: &'a str,
     /// `AWSLogs/ACCOUNT/` or `AWSLogs/o-…/ACCOUNT/`, after an optional prefix.
     base: String,
@@ -95,7 +95,7 @@ struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
-    fn new(bucket: &'a str) -> Plan<'a> {
+    pub(crate) fn new(bucket: &'a str) -> Plan<'a> {
         Plan {
             bucket,
             base: format!("AWSLogs/{ACCOUNT}/"),
@@ -116,7 +116,26 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn make(&self) -> Chain {
+    /// `hours` hourly digests of `account`'s trail `trail`, the first ending an hour after
+    /// `origin`.
+    pub(crate) fn for_trail(
+        bucket: &'a str,
+        account: &'a str,
+        trail: &'a str,
+        origin: chrono::DateTime<chrono::Utc>,
+        hours: usize,
+    ) -> Plan<'a> {
+        Plan {
+            base: format!("AWSLogs/{account}/"),
+            account,
+            trail,
+            origin,
+            hours,
+            ..Plan::new(bucket)
+        }
+    }
+
+    pub(crate) fn make(&self) -> Chain {
         let mut chain = Chain {
             bucket: self.bucket.to_owned(),
             digests: Vec::new(),
@@ -284,7 +303,7 @@ async fn upload_digest(config: &SdkConfig, bucket: &str, digest: &Made) {
     .await;
 }
 
-async fn upload(config: &SdkConfig, chain: &Chain) {
+pub(crate) async fn upload(config: &SdkConfig, chain: &Chain) {
     for (key, body) in &chain.logs {
         put(config, &chain.bucket, key, body.clone(), &[]).await;
     }
@@ -1063,7 +1082,7 @@ fn keys_from_list_public_keys_and_bad_input() {
 
 /// A served keys file for the emulator's `ListPublicKeys`: the test key, valid a year either
 /// side of now.
-fn served_keys(directory: &Path) -> PathBuf {
+pub(crate) fn served_keys(directory: &Path) -> PathBuf {
     use base64::Engine as _;
     let now = chrono::Utc::now().timestamp();
     let path = directory.join("served-now.json");
@@ -1098,14 +1117,13 @@ fn a_scan_proves_each_trails_chain_over_its_window() {
             arn,
             "arn:aws:cloudtrail:us-east-1:123456789012:trail/proved"
         );
-        let chain = Plan {
-            base: format!("AWSLogs/{}/", crate::emulator::ACCOUNT),
-            account: crate::emulator::ACCOUNT,
-            trail: "proved",
+        let chain = Plan::for_trail(
+            "proved-trail-logs",
+            crate::emulator::ACCOUNT,
+            "proved",
             origin,
-            hours: 5,
-            ..Plan::new("proved-trail-logs")
-        }
+            5,
+        )
         .make();
         upload(&config, &chain).await;
         chain
