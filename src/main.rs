@@ -6,6 +6,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = trailwarden::cli::Cli::parse();
     init_logging(cli.verbose);
+    // Ctrl-C or SIGTERM: no half-written report is left behind, and the exit says why.
+    let _ = ctrlc::set_handler(|| {
+        trailwarden::report::remove_partial_files();
+        eprintln!("trailwarden: interrupted; no report was left half-written");
+        std::process::exit(130);
+    });
     match trailwarden::commands::run(cli) {
         Ok(code) => ExitCode::from(code.code()),
         Err(error) => {

@@ -74,6 +74,24 @@ pub struct GateDecision {
 
 /// Writes `text` to standard output, or atomically to `path`: the file appears complete or
 /// not at all (a temporary file in the same directory, renamed into place).
+/// Report files being written (`.trailwarden-*.partial`): an interrupted run removes them.
+static PARTIAL_FILES: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn partial_files() -> std::sync::MutexGuard<'static, Vec<std::path::PathBuf>> {
+    PARTIAL_FILES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Removes every report file still being written. Called when the run is interrupted
+/// (Ctrl-C, SIGTERM), so that no half-written file is left behind; a file already renamed
+/// into place is complete and stays.
+pub fn remove_partial_files() {
+    for path in partial_files().drain(..) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
         None => {
@@ -105,10 +123,15 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
                 builder.permissions(std::fs::Permissions::from_mode(0o644));
             }
             let mut file = builder.tempfile_in(directory).map_err(|e| fail(&e))?;
-            file.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
-            file.as_file().sync_all().map_err(|e| fail(&e))?;
-            file.persist(path).map_err(|e| fail(&e.error))?;
-            Ok(())
+            let partial = file.path().to_path_buf();
+            partial_files().push(partial.clone());
+            let written = file
+                .write_all(text.as_bytes())
+                .and_then(|()| file.as_file().sync_all())
+                .map_err(|e| fail(&e))
+                .and_then(|()| file.persist(path).map_err(|e| fail(&e.error)));
+            partial_files().retain(|p| *p != partial);
+            written.map(|_| ())
         }
     }
 }
@@ -194,4 +217,23 @@ pub fn account_summaries<'a>(report: &Report<'a>) -> Vec<AccountSummary<'a>> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interruption_removes_the_files_being_written() {
+        let directory = tempfile::tempdir().expect("temp dir");
+        let partial = directory.path().join(".trailwarden-x.partial");
+        std::fs::write(&partial, "half").expect("write");
+        partial_files().push(partial.clone());
+        let done = directory.path().join("report.json");
+        write(Some(&done), "{}").expect("a complete write");
+        remove_partial_files();
+        assert!(!partial.exists(), "the file being written is removed");
+        assert!(done.exists(), "a complete report stays");
+        assert!(!partial_files().contains(&partial));
+    }
 }

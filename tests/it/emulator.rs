@@ -143,7 +143,12 @@ impl Moto {
     /// The `trailwarden` binary with a scrubbed environment, test credentials and the emulator
     /// as endpoint.
     pub fn trailwarden(&self) -> Command {
-        let mut command = Command::cargo_bin("trailwarden").expect("binary is built");
+        Command::from_std(self.trailwarden_process())
+    }
+
+    /// The same, as a plain process (to spawn it and signal it while it runs).
+    pub fn trailwarden_process(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("trailwarden"));
         command
             .env_clear()
             .env("AWS_ACCESS_KEY_ID", "testing")

@@ -149,3 +149,57 @@ fn credentials_session_tokens_and_signatures_never_reach_any_output() {
     assert!(leaks.is_empty(), "{leaks:#?}");
     assert!(outputs.len() > 12, "{} outputs checked", outputs.len());
 }
+
+#[test]
+fn an_interrupted_scan_leaves_no_report_and_says_so() {
+    // Every request takes 400 ms: the scan is still collecting when interrupted.
+    let moto = Moto::start(&[("TRAILWARDEN_LATENCY_MS", "400")]);
+    let config = block_on(moto.config("us-east-1"));
+    block_on(async {
+        seed::bucket(&config, "interrupted-logs").await;
+        seed::trail(
+            &config,
+            seed::TrailSpec::multi_region("interrupted", "interrupted-logs"),
+        )
+        .await;
+    });
+    let directory = tempfile::tempdir().expect("temp dir");
+    let out = directory.path().join("out");
+    let child = moto
+        .trailwarden_process()
+        .args([
+            "scan",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--format",
+            "json,html",
+            "--output-dir",
+            out.to_str().expect("path"),
+            "--snapshot",
+            directory
+                .path()
+                .join("snapshot.json")
+                .to_str()
+                .expect("path"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("scan starts");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success(), "the scan was still running");
+    let output = child.wait_with_output().expect("scan ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    // Nothing was written: no report, no snapshot, no partial file.
+    let left: Vec<_> = files_under(directory.path())
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
