@@ -14,7 +14,8 @@ use std::path::PathBuf;
         Checks how an AWS estate records its API activity against CIS AWS Foundations \
         (1.2 to 7.0), the trailwarden baseline R1-R9 and the forensic vault profile.\n\n\
         Exit codes: 0 gate passed; 1 runtime error; 2 usage or input error; \
-        3 failures at or above --fail-on; 4 evaluation incomplete (ERROR findings)."
+        3 failures at or above --fail-on; 4 evaluation incomplete (ERROR findings); \
+        130 interrupted (no report is left half-written)."
 )]
 pub struct Cli {
     /// Log what trailwarden does on standard error (-v: progress of the scan, -vv: every call).

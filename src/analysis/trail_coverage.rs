@@ -32,14 +32,16 @@ pub struct CoveringTrail<'a> {
 /// Trails that may record `account`'s activity, in ARN order, each once.
 pub fn covering_trails<'a>(inventory: &'a Inventory, account: &Account) -> Vec<CoveringTrail<'a>> {
     let organization = inventory.organization();
-    let listed = |trail: &Trail| {
-        account.regions.values().any(|region| {
-            region
-                .trails
-                .value()
-                .is_ok_and(|arns| arns.contains(&trail.arn))
-        })
-    };
+    // Every trail ARN the account's regions list, gathered once: an organization has as
+    // many trails as accounts, and each account is judged against all of them.
+    let listed_arns: std::collections::HashSet<&str> = account
+        .regions
+        .values()
+        .filter_map(|region| region.trails.value().ok())
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let listed = |trail: &Trail| listed_arns.contains(trail.arn.as_str());
     inventory
         .trails
         .values()
