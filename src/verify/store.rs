@@ -16,6 +16,15 @@ use tokio::sync::Semaphore;
 /// Digest files are a few KiB to a few MiB; anything far larger is not a digest.
 const MAX_DIGEST_BYTES: i64 = 256 * 1024 * 1024;
 
+/// What a listing asks for.
+#[derive(Clone, Copy)]
+enum Listing<'a> {
+    /// The common prefixes up to the next `/`.
+    Folders,
+    /// The keys after this one.
+    KeysAfter(&'a str),
+}
+
 /// What hashing a log file gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogOutcome {
@@ -83,24 +92,40 @@ impl Store {
         self.clients.s3(&region)
     }
 
+    /// One page of `ListObjectsV2` under `prefix`, with a permit.
+    async fn list_page(
+        &self,
+        client: &aws_sdk_s3::Client,
+        bucket: &str,
+        prefix: &str,
+        shape: Listing<'_>,
+        token: Option<String>,
+    ) -> Result<aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output, String> {
+        let _permit = self.permits.acquire().await;
+        let request = client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_continuation_token(token);
+        let request = match shape {
+            Listing::Folders => request.delimiter("/"),
+            Listing::KeysAfter(start_after) => request.start_after(start_after),
+        };
+        request
+            .send()
+            .await
+            .map_err(|e| observation_error("s3:ListBucket", &e).to_string())
+    }
+
     /// The "folders" directly under `prefix` (keys up to the next `/`).
     pub async fn folders(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, String> {
         let client = self.client(bucket).await;
         let mut folders = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let page = {
-                let _permit = self.permits.acquire().await;
-                client
-                    .list_objects_v2()
-                    .bucket(bucket)
-                    .prefix(prefix)
-                    .delimiter("/")
-                    .set_continuation_token(token.take())
-                    .send()
-                    .await
-                    .map_err(|e| observation_error("s3:ListBucket", &e).to_string())?
-            };
+            let page = self
+                .list_page(&client, bucket, prefix, Listing::Folders, token.take())
+                .await?;
             folders.extend(
                 page.common_prefixes()
                     .iter()
@@ -126,18 +151,15 @@ impl Store {
         let mut keys = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let page = {
-                let _permit = self.permits.acquire().await;
-                client
-                    .list_objects_v2()
-                    .bucket(bucket)
-                    .prefix(prefix)
-                    .start_after(start_after)
-                    .set_continuation_token(token.take())
-                    .send()
-                    .await
-                    .map_err(|e| observation_error("s3:ListBucket", &e).to_string())?
-            };
+            let page = self
+                .list_page(
+                    &client,
+                    bucket,
+                    prefix,
+                    Listing::KeysAfter(start_after),
+                    token.take(),
+                )
+                .await?;
             for key in page.contents().iter().filter_map(|o| o.key()) {
                 if past_end(key) {
                     return Ok(keys);

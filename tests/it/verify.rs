@@ -463,19 +463,24 @@ fn valid_chains_and_every_tampering_of_the_catalogue() {
     assert_eq!(result["found"]["start"], "2026-01-20T01:00:00Z");
     assert_eq!(result["found"]["end"], "2026-01-20T06:00:00Z");
     let keys_arg = keys.to_str().expect("path");
-    let (code, text, _) = moto.run(&[
-        "verify-logs",
-        "--trail",
-        TRAIL_ARN,
-        "--s3-bucket",
-        "valid-chain",
-        "--start",
-        "2026-01-20T01:00:00Z",
-        "--end",
-        "2026-01-20T06:00:00Z",
-        "--public-keys",
-        keys_arg,
-    ]);
+    let text_run = |extra: &[&str]| {
+        let mut args = vec![
+            "verify-logs",
+            "--trail",
+            TRAIL_ARN,
+            "--s3-bucket",
+            "valid-chain",
+            "--start",
+            "2026-01-20T01:00:00Z",
+            "--end",
+            "2026-01-20T06:00:00Z",
+            "--public-keys",
+            keys_arg,
+        ];
+        args.extend_from_slice(extra);
+        moto.run(&args)
+    };
+    let (code, text, _) = text_run(&[]);
     assert_eq!(code, 0);
     assert!(
         text.contains("Results requested for 2026-01-20T01:00:00Z to 2026-01-20T06:00:00Z"),
@@ -487,20 +492,7 @@ fn valid_chains_and_every_tampering_of_the_catalogue() {
         !text.contains("\tvalid"),
         "valid files are listed only with -v: {text}"
     );
-    let (_, verbose, _) = moto.run(&[
-        "verify-logs",
-        "--trail",
-        TRAIL_ARN,
-        "--s3-bucket",
-        "valid-chain",
-        "--start",
-        "2026-01-20T01:00:00Z",
-        "--end",
-        "2026-01-20T06:00:00Z",
-        "--public-keys",
-        keys_arg,
-        "-v",
-    ]);
+    let (_, verbose, _) = text_run(&["-v"]);
     assert_eq!(
         verbose.matches("Digest file\ts3://valid-chain/").count(),
         6,
