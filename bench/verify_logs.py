@@ -27,18 +27,18 @@ import gzip
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import boto3
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
+
+from scan_latency import free_port, get  # the emulator helpers of the scan benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
@@ -47,17 +47,6 @@ TRAIL = "bench"
 BUCKET = "tw-bench-verify"
 ARN = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{TRAIL}"
 ORIGIN = datetime(2026, 1, 20, 0, 1, 31, tzinfo=timezone.utc)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(endpoint, path):
-    with urllib.request.urlopen(endpoint + path, timeout=30) as response:
-        return response.read()
 
 
 def iso(t):
