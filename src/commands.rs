@@ -77,6 +77,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     }
 }
 
+/// The async runtime of one command (it lives only as long as the command's AWS work).
+fn async_runtime() -> Result<tokio::runtime::Runtime, AppError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Runtime(format!("cannot start the async runtime: {e}")))
+}
+
 /// How to reach AWS, from the connection arguments.
 fn aws_options(connection: &ConnectionArgs) -> crate::scope::AwsOptions {
     crate::scope::AwsOptions {
@@ -138,10 +146,7 @@ fn verify_logs(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppErro
         region: Some(args.trail.home_region.clone()),
         ..aws_options(&args.connection)
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| AppError::Runtime(format!("cannot start the async runtime: {e}")))?;
+    let runtime = async_runtime()?;
     let progress = crate::verify::progress::Bar::for_terminal(verbose);
     let verification = runtime.block_on(async {
         let config = crate::scope::sdk_config(&options).await;
@@ -191,10 +196,7 @@ fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, AppError> {
         max_concurrency: aws.max_concurrency as usize,
         verify_logs_window: aws.verify_logs_window,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| AppError::Runtime(format!("cannot start the async runtime: {e}")))?;
+    let runtime = async_runtime()?;
     let progress = Progress::for_terminal(verbose);
     let inventory = runtime.block_on(async {
         let config = crate::scope::sdk_config(&options).await;

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = trailwarden::cli::Cli::parse();
     init_logging(cli.verbose);
-    // Ctrl-C or SIGTERM: no half-written report is left behind, and the exit says why.
+    // Ctrl-C or SIGTERM: no half-written report is left behind, and the exit says why. The
+    // handler can only fail to install where signals are unavailable; the run goes on then.
     let _ = ctrlc::set_handler(|| {
         trailwarden::report::remove_partial_files();
         eprintln!("trailwarden: interrupted; no report was left half-written");

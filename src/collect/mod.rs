@@ -777,7 +777,6 @@ impl Scan<'_> {
         let verify_window = self
             .verify_logs_window
             .filter(|_| trail.log_file_validation_enabled);
-        let trail_for_verification = verify_window.map(|_| trail.clone());
         let ((status, event_selectors, insight_selectors, tags), (), (), (), log_integrity) = tokio::join!(
             async {
                 tokio::join!(
@@ -824,18 +823,18 @@ impl Scan<'_> {
             },
             async {
                 // A trail without validation has nothing to verify: TW118 says so.
-                match (verify_window, &trail_for_verification) {
-                    (Some(window), Some(subject)) => Some(
+                match verify_window {
+                    Some(window) => Some(
                         crate::verify::run::verify_recent(
                             owner.clients.clone(),
-                            subject,
+                            &trail,
                             window,
                             chrono::Utc::now(),
                             self.verify_concurrency,
                         )
                         .await,
                     ),
-                    _ => None,
+                    None => None,
                 }
             },
         );

@@ -19,6 +19,12 @@ struct Counters {
     calls_finished: AtomicU64,
 }
 
+/// Whether a progress display belongs on standard error: a terminal, not CI, no tracing logs.
+pub fn draws_on_stderr(verbose: bool) -> bool {
+    let in_ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    !verbose && !in_ci && std::io::stderr().is_terminal()
+}
+
 /// Cheap to clone; every clone updates the same display.
 #[derive(Debug, Clone, Default)]
 pub struct Progress {
@@ -29,8 +35,7 @@ pub struct Progress {
 impl Progress {
     /// A display on standard error when appropriate (see the module docs), otherwise silent.
     pub fn for_terminal(verbose: bool) -> Progress {
-        let in_ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
-        if verbose || in_ci || !std::io::stderr().is_terminal() {
+        if !draws_on_stderr(verbose) {
             return Progress::default();
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

@@ -338,14 +338,7 @@ impl Trail {
 
     /// The S3 key prefix under which CloudTrail writes logs and digests: `[prefix/]AWSLogs/`.
     pub fn log_key_prefix(&self) -> String {
-        match self
-            .s3_key_prefix
-            .as_deref()
-            .map(|p| p.trim_end_matches('/'))
-        {
-            Some(prefix) if !prefix.is_empty() => format!("{prefix}/AWSLogs/"),
-            _ => "AWSLogs/".to_owned(),
-        }
+        log_key_prefix(self.s3_key_prefix.as_deref())
     }
 
     /// The log group ARN without the `:*` suffix CloudTrail reports.
@@ -359,6 +352,14 @@ impl Trail {
 /// `arn:aws:logs:r:a:log-group:NAME:*` → `arn:aws:logs:r:a:log-group:NAME`.
 pub fn normalize_log_group_arn(arn: &str) -> &str {
     arn.strip_suffix(":*").unwrap_or(arn)
+}
+
+/// `[prefix/]AWSLogs/`: where CloudTrail writes under a trail's S3 key prefix.
+pub fn log_key_prefix(prefix: Option<&str>) -> String {
+    match prefix.map(|p| p.trim_end_matches('/')) {
+        Some(prefix) if !prefix.is_empty() => format!("{prefix}/AWSLogs/"),
+        _ => "AWSLogs/".to_owned(),
+    }
 }
 
 /// The account and region of an ARN already validated at load time; empty where absent.

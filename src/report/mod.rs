@@ -72,8 +72,6 @@ pub struct GateDecision {
     pub reason: String,
 }
 
-/// Writes `text` to standard output, or atomically to `path`: the file appears complete or
-/// not at all (a temporary file in the same directory, renamed into place).
 /// Report files being written (`.trailwarden-*.partial`): an interrupted run removes them.
 static PARTIAL_FILES: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
 
@@ -92,6 +90,8 @@ pub fn remove_partial_files() {
     }
 }
 
+/// Writes `text` to standard output, or atomically to `path`: the file appears complete or
+/// not at all (a temporary file in the same directory, renamed into place).
 pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
         None => {

@@ -57,6 +57,28 @@ pub enum DigestStatus {
     Unreadable(String),
 }
 
+impl DigestStatus {
+    /// The status as reports name it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            DigestStatus::Valid => "valid",
+            DigestStatus::Invalid(_) => "invalid",
+            DigestStatus::NotFound => "not_found",
+            DigestStatus::Unreadable(_) => "unreadable",
+        }
+    }
+
+    /// Why the digest is not valid (empty when it is).
+    pub fn reasons(&self) -> Vec<String> {
+        match self {
+            DigestStatus::Valid => Vec::new(),
+            DigestStatus::Invalid(reasons) => reasons.clone(),
+            DigestStatus::NotFound => vec!["not found".to_owned()],
+            DigestStatus::Unreadable(message) => vec![message.clone()],
+        }
+    }
+}
+
 /// The verdict on one digest of the chain.
 #[derive(Debug, Clone)]
 pub struct DigestVerdict {

@@ -2,7 +2,6 @@
 //! total grows as listings and chain walks find more).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 
 /// Drawn on standard error only when it is a terminal, `CI` is not `true` and tracing logs
 /// are off, like the scan's.
@@ -11,8 +10,7 @@ pub struct Bar(Option<ProgressBar>);
 
 impl Bar {
     pub fn for_terminal(verbose: bool) -> Bar {
-        let in_ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
-        if verbose || in_ci || !std::io::stderr().is_terminal() {
+        if !crate::collect::progress::draws_on_stderr(verbose) {
             return Bar(None);
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());

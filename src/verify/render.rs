@@ -1,11 +1,12 @@
 //! How a verification is shown: the AWS CLI's familiar lines (per-file detail of valid files
 //! only with `-v`), or a JSON document (documented in docs/verify-logs.md).
 
-use super::chain::{DigestStatus, Interval};
-use super::run::{tallies, DigestResult, LogStatus, Outcome, Verification};
+use super::chain::{DigestStatus, Interval, ObjectRef};
+use super::run::{DigestResult, LogResult, LogStatus, Verification};
 use crate::inventory::FileTally;
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 fn time(t: DateTime<Utc>) -> String {
@@ -26,24 +27,6 @@ fn tally_line(tally: &FileTally, what: &str) -> String {
         let _ = write!(line, ", {}/{total} {what} UNREADABLE", tally.unreadable);
     }
     line
-}
-
-fn digest_status(status: &DigestStatus) -> (&'static str, Vec<String>) {
-    match status {
-        DigestStatus::Valid => ("valid", Vec::new()),
-        DigestStatus::Invalid(reasons) => ("invalid", reasons.clone()),
-        DigestStatus::NotFound => ("not_found", vec!["not found".to_owned()]),
-        DigestStatus::Unreadable(message) => ("unreadable", vec![message.clone()]),
-    }
-}
-
-fn log_status(status: &LogStatus) -> (&'static str, Option<String>) {
-    match status {
-        LogStatus::Valid => ("valid", None),
-        LogStatus::Invalid(reason) => ("invalid", Some(reason.clone())),
-        LogStatus::NotFound => ("not_found", Some("not found".to_owned())),
-        LogStatus::Unreadable(message) => ("unreadable", Some(message.clone())),
-    }
 }
 
 /// The text a person reads: invalid, missing and unreadable files always; valid ones with
@@ -70,11 +53,15 @@ pub fn text(verification: &Verification, verbose: bool) -> String {
                 source.base
             );
         }
+        // Each digest's log files, listed after it.
+        let mut logs_of: HashMap<&ObjectRef, Vec<&LogResult>> = HashMap::new();
+        for log in &source.logs {
+            logs_of.entry(&log.digest).or_default().push(log);
+        }
         for digest in &source.digests {
             write_digest(&mut out, digest, verbose);
-            for log in source.logs.iter().filter(|l| l.digest == digest.object) {
-                let (_, reason) = log_status(&log.status);
-                match (&log.status, reason) {
+            for log in logs_of.get(&digest.object).into_iter().flatten() {
+                match (&log.status, log.status.reason()) {
                     (LogStatus::Valid, _) if verbose => {
                         let _ = writeln!(out, "Log file\t{}\tvalid", log.object);
                     }
@@ -130,7 +117,7 @@ pub fn text(verification: &Verification, verbose: bool) -> String {
             let _ = writeln!(out, "No valid digests found in range");
         }
     }
-    let (standard, backfill, logs) = tallies(verification);
+    let (standard, backfill, logs) = verification.tallies();
     let _ = writeln!(out, "{}", tally_line(&standard, "digest files"));
     if backfill.total > 0 {
         let _ = writeln!(out, "{}", tally_line(&backfill, "backfill digest files"));
@@ -145,7 +132,7 @@ fn write_digest(out: &mut String, digest: &DigestResult, verbose: bool) {
     } else {
         "Digest file"
     };
-    let (_, reasons) = digest_status(&digest.status);
+    let reasons = digest.status.reasons();
     match &digest.status {
         DigestStatus::Valid if verbose => {
             let _ = writeln!(out, "{label}\t{}\tvalid", digest.object);
@@ -172,35 +159,23 @@ fn write_digest(out: &mut String, digest: &DigestResult, verbose: bool) {
 
 /// The machine-readable result.
 pub fn json(verification: &Verification) -> String {
-    let (standard, backfill, logs) = tallies(verification);
+    let (standard, backfill, logs) = verification.tallies();
     let found = verification
         .found_range()
         .map(|(from, to)| json!({"start": time(from), "end": time(to)}));
-    let outcome = match verification.outcome() {
-        Outcome::Valid => "valid",
-        Outcome::Invalid => "invalid",
-        Outcome::Incomplete => "incomplete",
-        Outcome::NoDigests => "no_digests",
-    };
-    let mut intervals = Vec::new();
-    let (mut gaps, mut holes) = (0, 0);
-    for source in &verification.sources {
-        for interval in &source.intervals {
-            intervals.push(match interval {
-                Interval::Gap {
-                    older_end,
-                    newer_start,
-                } => {
-                    gaps += 1;
-                    json!({"kind": "gap", "source_region": source.region, "from": older_end, "to": newer_start})
-                }
-                Interval::Hole { from, to } => {
-                    holes += 1;
-                    json!({"kind": "missing_digests", "source_region": source.region, "from": time(*from), "to": time(*to)})
-                }
-            });
-        }
-    }
+    let (gaps, holes) = verification.interval_counts();
+    let intervals: Vec<_> = verification
+        .sources
+        .iter()
+        .flat_map(|source| source.intervals.iter().map(move |interval| (source, interval)))
+        .map(|(source, interval)| match interval {
+            Interval::Gap {
+                older_end,
+                newer_start,
+            } => json!({"kind": "gap", "source_region": source.region, "from": older_end, "to": newer_start}),
+            Interval::Hole { from, to } => json!({"kind": "missing_digests", "source_region": source.region, "from": time(*from), "to": time(*to)}),
+        })
+        .collect();
     let document = json!({
         "version": 1,
         "kind": "trailwarden-verify-logs",
@@ -211,7 +186,7 @@ pub fn json(verification: &Verification) -> String {
         "public_keys": verification.keys_origin,
         "requested": {"start": time(verification.window.start), "end": time(verification.window.end)},
         "found": found,
-        "outcome": outcome,
+        "outcome": verification.outcome(),
         "summary": {
             "digest_files": standard,
             "backfill_digest_files": backfill,
@@ -227,25 +202,23 @@ pub fn json(verification: &Verification) -> String {
             "error": s.error,
         })).collect::<Vec<_>>(),
         "digest_files": verification.sources.iter().flat_map(|s| s.digests.iter().map(move |d| {
-            let (status, reasons) = digest_status(&d.status);
             json!({
                 "object": d.object.to_string(),
                 "source_region": s.region,
                 "backfill": d.backfill,
-                "status": status,
-                "reasons": reasons,
+                "status": d.status.label(),
+                "reasons": d.status.reasons(),
                 "start": d.start,
                 "end": d.end,
                 "log_files": d.log_files,
             })
         })).collect::<Vec<_>>(),
         "log_files": verification.logs().map(|l| {
-            let (status, reason) = log_status(&l.status);
             json!({
                 "object": l.object.to_string(),
                 "digest": l.digest.to_string(),
-                "status": status,
-                "reason": reason,
+                "status": l.status.label(),
+                "reason": l.status.reason(),
             })
         }).collect::<Vec<_>>(),
         "intervals": intervals,

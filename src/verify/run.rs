@@ -49,6 +49,27 @@ pub enum LogStatus {
     Unreadable(String),
 }
 
+impl LogStatus {
+    /// The status as reports name it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            LogStatus::Valid => "valid",
+            LogStatus::Invalid(_) => "invalid",
+            LogStatus::NotFound => "not_found",
+            LogStatus::Unreadable(_) => "unreadable",
+        }
+    }
+
+    /// Why the file is not valid (`None` when it is).
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            LogStatus::Valid => None,
+            LogStatus::Invalid(reason) | LogStatus::Unreadable(reason) => Some(reason.clone()),
+            LogStatus::NotFound => Some("not found".to_owned()),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LogResult {
     pub object: ObjectRef,
@@ -81,6 +102,27 @@ pub struct Source {
     pub digests: Vec<DigestResult>,
     pub logs: Vec<LogResult>,
     pub intervals: Vec<Interval>,
+}
+
+impl Source {
+    fn new(base: String, region: String) -> Source {
+        Source {
+            base,
+            region,
+            error: None,
+            digests: Vec::new(),
+            logs: Vec::new(),
+            intervals: Vec::new(),
+        }
+    }
+
+    /// A source region that could not be verified, and why.
+    fn failed(base: String, region: String, error: String) -> Source {
+        Source {
+            error: Some(error),
+            ..Source::new(base, region)
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -127,10 +169,7 @@ pub async fn verify(
         Some(bucket) => (bucket.clone(), target.prefix.clone()),
         None => trail_location(store, target).await?,
     };
-    let root = match prefix.as_deref().map(|p| p.trim_matches('/')) {
-        Some(p) if !p.is_empty() => format!("{p}/AWSLogs/"),
-        _ => "AWSLogs/".to_owned(),
-    };
+    let root = crate::inventory::log_key_prefix(prefix.as_deref());
     let bases = match &target.organization_id {
         Some(org) => vec![format!("{root}{org}/{}/", target.account)],
         None => {
@@ -176,14 +215,11 @@ pub async fn verify(
                     }
                 }
             }
-            Err(e) => region_errors.push(Source {
-                base: base.clone(),
-                region: String::new(),
-                error: Some(format!("cannot list s3://{bucket}/{digest_root}: {e}")),
-                digests: Vec::new(),
-                logs: Vec::new(),
-                intervals: Vec::new(),
-            }),
+            Err(e) => region_errors.push(Source::failed(
+                base.clone(),
+                String::new(),
+                format!("cannot list s3://{bucket}/{digest_root}: {e}"),
+            )),
         }
     }
 
@@ -232,14 +268,7 @@ pub async fn verify(
                     )
                     .await
                 }
-                Err(e) => Source {
-                    base,
-                    region,
-                    error: Some(e),
-                    digests: Vec::new(),
-                    logs: Vec::new(),
-                    intervals: Vec::new(),
-                },
+                Err(e) => Source::failed(base, region, e),
             }
         }
     }))
@@ -310,42 +339,37 @@ async fn list_public_keys(
     region: &str,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<KeyStore, String> {
-    let client = store.clients().cloudtrail(region);
-    let mut keys = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = client
-            .list_public_keys()
-            .start_time(aws_smithy_types::DateTime::from_secs(from.timestamp()))
-            .end_time(aws_smithy_types::DateTime::from_secs(to.timestamp()))
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| {
-                format!(
-                    "no public keys for {region}: {}",
-                    crate::collect::failure::observation_error("cloudtrail:ListPublicKeys", &e)
-                )
-            })?;
-        for key in page.public_key_list() {
-            let Some(value) = key.value() else { continue };
-            let time = |t: Option<&aws_smithy_types::DateTime>| {
-                t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
-            };
-            keys.push(PublicKey::from_der(
-                value.as_ref().to_vec(),
-                time(key.validity_start_time()),
-                time(key.validity_end_time()),
-            ));
+    let pages = store
+        .clients()
+        .cloudtrail(region)
+        .list_public_keys()
+        .start_time(aws_smithy_types::DateTime::from_secs(from.timestamp()))
+        .end_time(aws_smithy_types::DateTime::from_secs(to.timestamp()))
+        .into_paginator()
+        .send();
+    let time = |t: Option<&aws_smithy_types::DateTime>| {
+        t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
+    };
+    let observed =
+        crate::collect::failure::observe_pages("cloudtrail:ListPublicKeys", pages, |page| {
+            page.public_key_list()
+                .iter()
+                .filter_map(|key| {
+                    Some(PublicKey::from_der(
+                        key.value()?.as_ref().to_vec(),
+                        time(key.validity_start_time()),
+                        time(key.validity_end_time()),
+                    ))
+                })
+                .collect()
+        })
+        .await;
+    let keys = match observed {
+        crate::inventory::Observed::Ok(keys) => keys,
+        crate::inventory::Observed::Error(e) => {
+            return Err(format!("no public keys for {region}: {e}"))
         }
-        match page.next_token() {
-            // A token that repeats would loop forever.
-            Some(next) if !next.is_empty() && Some(next) != token.as_deref() => {
-                token = Some(next.to_owned())
-            }
-            _ => break,
-        }
-    }
+    };
     if keys.is_empty() {
         return Err(format!(
             "no public keys for {region}: cloudtrail:ListPublicKeys returned none for {} to {}",
@@ -432,14 +456,7 @@ async fn verify_source(
         base,
         region,
     } = place;
-    let mut source = Source {
-        base,
-        region,
-        error: None,
-        digests: Vec::new(),
-        logs: Vec::new(),
-        intervals: Vec::new(),
-    };
+    let mut source = Source::new(base, region);
     let prefix = format!("{}CloudTrail-Digest/{}/", source.base, source.region);
     let last_end = window.end + Duration::hours(1);
     let last_day = last_end.format("%Y/%m/%d").to_string();
@@ -494,8 +511,8 @@ async fn verify_source(
         extend_keys_for_backfill(store, &source.region, &fetched, &mut keys).await;
     }
 
-    // The expected (algorithm, hash) of each log file, in the order of `source.logs`.
-    let mut expected = Vec::new();
+    // The log files of the valid digests, each with the digest that lists it.
+    let mut listed_logs = Vec::new();
     for backfill in [false, true] {
         let chain_listed: Vec<Listed> = listed
             .iter()
@@ -534,29 +551,26 @@ async fn verify_source(
                 .into_iter()
                 .flat_map(|d| d.document.log_files)
             {
-                expected.push((entry.hash_algorithm, entry.hash_value));
-                source.logs.push(LogResult {
-                    object: ObjectRef {
-                        bucket: entry.s3_bucket,
-                        key: entry.s3_object,
-                    },
-                    digest: verdict.object.clone(),
-                    status: LogStatus::NotFound,
-                });
+                listed_logs.push((entry, verdict.object.clone()));
             }
         }
     }
 
-    progress.add_total(source.logs.len() as u64);
-    let outcomes = join_all(source.logs.iter().map(|log| async move {
-        let outcome = store.hash_log(&log.object).await;
+    progress.add_total(listed_logs.len() as u64);
+    source.logs = join_all(listed_logs.into_iter().map(|(entry, digest)| async move {
+        let object = ObjectRef {
+            bucket: entry.s3_bucket,
+            key: entry.s3_object,
+        };
+        let outcome = store.hash_log(&object).await;
         progress.done(1);
-        outcome
+        LogResult {
+            status: judge_log(&entry.hash_algorithm, &entry.hash_value, outcome),
+            object,
+            digest,
+        }
     }))
     .await;
-    for ((log, outcome), (algorithm, hash)) in source.logs.iter_mut().zip(outcomes).zip(expected) {
-        log.status = judge_log(&algorithm, &hash, outcome);
-    }
     source
 }
 
@@ -566,11 +580,11 @@ fn judge_log(algorithm: &str, expected: &str, outcome: LogOutcome) -> LogStatus 
         LogOutcome::NotFound => LogStatus::NotFound,
         LogOutcome::Unreadable(message) => LogStatus::Unreadable(message),
         LogOutcome::Corrupt(e) => LogStatus::Invalid(e.to_string()),
-        LogOutcome::Hashed(_, _) if algorithm != "SHA-256" => {
+        LogOutcome::Hashed(_) if algorithm != "SHA-256" => {
             LogStatus::Invalid(format!("hash algorithm `{algorithm}` is not SHA-256"))
         }
-        LogOutcome::Hashed(hash, _) if hash.eq_ignore_ascii_case(expected) => LogStatus::Valid,
-        LogOutcome::Hashed(_, _) => LogStatus::Invalid("hash value doesn't match".to_owned()),
+        LogOutcome::Hashed(hash) if hash.eq_ignore_ascii_case(expected) => LogStatus::Valid,
+        LogOutcome::Hashed(_) => LogStatus::Invalid("hash value doesn't match".to_owned()),
     }
 }
 
@@ -581,6 +595,16 @@ impl Verification {
 
     pub fn logs(&self) -> impl Iterator<Item = &LogResult> {
         self.sources.iter().flat_map(|s| &s.logs)
+    }
+
+    /// (gaps, stretches of missing digests) over every source.
+    pub fn interval_counts(&self) -> (usize, usize) {
+        let intervals = self.sources.iter().flat_map(|s| &s.intervals);
+        let holes = intervals
+            .clone()
+            .filter(|i| matches!(i, Interval::Hole { .. }))
+            .count();
+        (intervals.count() - holes, holes)
     }
 
     /// The time range the valid digests cover, clamped to the requested window.
@@ -609,11 +633,7 @@ impl Verification {
         let logs_bad = self
             .logs()
             .any(|l| matches!(l.status, LogStatus::Invalid(_) | LogStatus::NotFound));
-        let holes = self
-            .sources
-            .iter()
-            .flat_map(|s| &s.intervals)
-            .any(|i| matches!(i, Interval::Hole { .. }));
+        let holes = self.interval_counts().1 > 0;
         let unreadable = self
             .digests()
             .any(|d| matches!(d.status, DigestStatus::Unreadable(_)))
@@ -633,44 +653,45 @@ impl Verification {
     }
 }
 
-/// (standard digests, backfill digests, log files).
-pub fn tallies(verification: &Verification) -> (FileTally, FileTally, FileTally) {
-    let (mut standard, mut backfill, mut logs) = (
-        FileTally::default(),
-        FileTally::default(),
-        FileTally::default(),
-    );
-    for digest in verification.digests() {
-        let tally = if digest.backfill {
-            &mut backfill
-        } else {
-            &mut standard
-        };
-        tally.total += 1;
-        match digest.status {
-            DigestStatus::Valid => tally.valid += 1,
-            DigestStatus::Invalid(_) => tally.invalid += 1,
-            DigestStatus::NotFound => tally.not_found += 1,
-            DigestStatus::Unreadable(_) => tally.unreadable += 1,
-        }
-    }
-    for log in verification.logs() {
-        logs.total += 1;
-        match log.status {
-            LogStatus::Valid => logs.valid += 1,
-            LogStatus::Invalid(_) => logs.invalid += 1,
-            LogStatus::NotFound => logs.not_found += 1,
-            LogStatus::Unreadable(_) => logs.unreadable += 1,
-        }
-    }
-    (standard, backfill, logs)
-}
-
 impl Verification {
+    /// Counts of (standard digests, backfill digests, log files).
+    pub fn tallies(&self) -> (FileTally, FileTally, FileTally) {
+        let verification = self;
+        let (mut standard, mut backfill, mut logs) = (
+            FileTally::default(),
+            FileTally::default(),
+            FileTally::default(),
+        );
+        for digest in verification.digests() {
+            let tally = if digest.backfill {
+                &mut backfill
+            } else {
+                &mut standard
+            };
+            tally.total += 1;
+            match digest.status {
+                DigestStatus::Valid => tally.valid += 1,
+                DigestStatus::Invalid(_) => tally.invalid += 1,
+                DigestStatus::NotFound => tally.not_found += 1,
+                DigestStatus::Unreadable(_) => tally.unreadable += 1,
+            }
+        }
+        for log in verification.logs() {
+            logs.total += 1;
+            match log.status {
+                LogStatus::Valid => logs.valid += 1,
+                LogStatus::Invalid(_) => logs.invalid += 1,
+                LogStatus::NotFound => logs.not_found += 1,
+                LogStatus::Unreadable(_) => logs.unreadable += 1,
+            }
+        }
+        (standard, backfill, logs)
+    }
+
     /// The evidence a scan records (rule TW118): counts, and the first problems by name.
     pub fn evidence(&self) -> LogIntegrity {
         const MAX_PROBLEMS: usize = 20;
-        let (digest_files, backfill_digest_files, log_files) = tallies(self);
+        let (digest_files, backfill_digest_files, log_files) = self.tallies();
         let mut problems: Vec<String> = Vec::new();
         for source in &self.sources {
             if let Some(error) = &source.error {
@@ -679,26 +700,20 @@ impl Verification {
                     source.region, source.base
                 ));
             }
-            for digest in &source.digests {
-                match &digest.status {
-                    DigestStatus::Valid => {}
-                    DigestStatus::Invalid(reasons) => {
-                        problems.push(format!("{}: {}", digest.object, reasons.join("; ")))
-                    }
-                    DigestStatus::NotFound => {
-                        problems.push(format!("{}: not found", digest.object))
-                    }
-                    DigestStatus::Unreadable(e) => problems.push(format!("{}: {e}", digest.object)),
-                }
+            for digest in source
+                .digests
+                .iter()
+                .filter(|d| d.status != DigestStatus::Valid)
+            {
+                problems.push(format!(
+                    "{}: {}",
+                    digest.object,
+                    digest.status.reasons().join("; ")
+                ));
             }
             for log in &source.logs {
-                match &log.status {
-                    LogStatus::Valid => {}
-                    LogStatus::Invalid(reason) => {
-                        problems.push(format!("{}: {reason}", log.object))
-                    }
-                    LogStatus::NotFound => problems.push(format!("{}: not found", log.object)),
-                    LogStatus::Unreadable(e) => problems.push(format!("{}: {e}", log.object)),
+                if let Some(reason) = log.status.reason() {
+                    problems.push(format!("{}: {reason}", log.object));
                 }
             }
             for interval in &source.intervals {
@@ -712,13 +727,7 @@ impl Verification {
                 }
             }
         }
-        let count = |hole: bool| {
-            self.sources
-                .iter()
-                .flat_map(|s| &s.intervals)
-                .filter(|i| matches!(i, Interval::Hole { .. }) == hole)
-                .count()
-        };
+        let (gaps, missing_digest_intervals) = self.interval_counts();
         problems.truncate(MAX_PROBLEMS);
         LogIntegrity {
             window_start: self.window.start,
@@ -727,8 +736,8 @@ impl Verification {
             digest_files,
             backfill_digest_files,
             log_files,
-            gaps: count(false),
-            missing_digest_intervals: count(true),
+            gaps,
+            missing_digest_intervals,
             problems,
             public_keys: self.keys_origin.clone(),
         }
@@ -745,18 +754,21 @@ pub async fn verify_recent(
     concurrency: usize,
 ) -> crate::inventory::Observed<LogIntegrity> {
     use crate::inventory::{ErrorKind, ObservationError, Observed};
-    let Some(name) = trail.arn.rsplit_once(":trail/").map(|(_, name)| name) else {
-        return Observed::Error(ObservationError {
-            kind: ErrorKind::Failed,
-            operation: "verify-logs".to_owned(),
-            message: format!("{} is not a trail ARN", trail.arn),
-        });
+    let arn = match crate::scope::parse_trail_arn(&trail.arn) {
+        Ok(arn) => arn,
+        Err(message) => {
+            return Observed::Error(ObservationError {
+                kind: ErrorKind::Failed,
+                operation: "verify-logs".to_owned(),
+                message,
+            })
+        }
     };
     let target = Target {
-        trail_arn: trail.arn.clone(),
-        trail_name: name.to_owned(),
-        home_region: trail.home_region.clone(),
-        account: trail.owner_account().to_owned(),
+        trail_arn: arn.arn,
+        trail_name: arn.name,
+        home_region: arn.home_region,
+        account: arn.account,
         bucket: trail.s3_bucket_name.clone(),
         prefix: trail.s3_key_prefix.clone(),
         organization_id: None,

@@ -9,9 +9,11 @@ use super::chain::{Fetched, ObjectRef};
 use super::log_file::{hash_gzip_stream, GunzipError};
 use crate::collect::clients::Clients;
 use crate::collect::failure::{error_code, observation_error};
+use aws_sdk_s3::operation::get_object::GetObjectOutput;
+use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
 
 /// Digest files are a few KiB to a few MiB; anything far larger is not a digest.
 const MAX_DIGEST_BYTES: i64 = 256 * 1024 * 1024;
@@ -28,8 +30,8 @@ enum Listing<'a> {
 /// What hashing a log file gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogOutcome {
-    /// Lowercase hex SHA-256 of the decompressed bytes, and their length.
-    Hashed(String, u64),
+    /// Lowercase hex SHA-256 of the decompressed bytes.
+    Hashed(String),
     NotFound,
     /// Not one well-formed gzip member.
     Corrupt(GunzipError),
@@ -42,8 +44,9 @@ pub struct Store {
     clients: Arc<Clients>,
     /// Where `GetBucketLocation` is asked (the trail's home region).
     home_region: String,
-    regions: Mutex<HashMap<String, String>>,
-    permits: Arc<Semaphore>,
+    /// Each bucket's region, asked once however many requests need it at the same time.
+    regions: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
+    permits: Semaphore,
 }
 
 impl Store {
@@ -52,7 +55,7 @@ impl Store {
             clients,
             home_region: home_region.to_owned(),
             regions: Mutex::default(),
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            permits: Semaphore::new(concurrency.max(1)),
         }
     }
 
@@ -62,80 +65,77 @@ impl Store {
 
     /// The S3 client of the bucket's region. When the location cannot be read (a role that
     /// may only read objects), the home region's client is used: S3 then answers from there
-    /// or fails per object, which is reported per object.
+    /// or fails per object, which is reported per object. Called before a request takes its
+    /// permit, so the location call never waits on a permit its caller holds.
     async fn client(&self, bucket: &str) -> aws_sdk_s3::Client {
-        let known = self
+        let cell = self
             .regions
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(bucket)
-            .cloned();
-        let region = match known {
-            Some(region) => region,
-            None => {
+            .entry(bucket.to_owned())
+            .or_default()
+            .clone();
+        let region = cell
+            .get_or_init(|| async {
                 let home = self.clients.s3(&self.home_region);
-                let region = {
-                    let _permit = self.permits.acquire().await;
-                    crate::collect::s3::location(&home, bucket, None).await
-                }
-                .unwrap_or_else(|e| {
-                    tracing::info!(bucket, error = %observation_error("s3:GetBucketLocation", &e), "bucket region unknown; using the home region");
-                    self.home_region.clone()
-                });
-                self.regions
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .insert(bucket.to_owned(), region.clone());
-                region
-            }
-        };
-        self.clients.s3(&region)
+                let _permit = self.permits.acquire().await;
+                crate::collect::s3::location(&home, bucket, None)
+                    .await
+                    .unwrap_or_else(|e| {
+                        tracing::info!(bucket, error = %observation_error("s3:GetBucketLocation", &e), "bucket region unknown; using the home region");
+                        self.home_region.clone()
+                    })
+            })
+            .await;
+        self.clients.s3(region)
     }
 
-    /// One page of `ListObjectsV2` under `prefix`, with a permit.
-    async fn list_page(
+    /// Every page of a `ListObjectsV2` under `prefix`, one permit per page, handed to
+    /// `on_page` until it returns false (the rest of the listing is not fetched).
+    async fn list(
         &self,
-        client: &aws_sdk_s3::Client,
         bucket: &str,
         prefix: &str,
         shape: Listing<'_>,
-        token: Option<String>,
-    ) -> Result<aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output, String> {
-        let _permit = self.permits.acquire().await;
-        let request = client
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .set_continuation_token(token);
+        mut on_page: impl FnMut(ListObjectsV2Output) -> bool,
+    ) -> Result<(), String> {
+        let client = self.client(bucket).await;
+        let request = client.list_objects_v2().bucket(bucket).prefix(prefix);
         let request = match shape {
             Listing::Folders => request.delimiter("/"),
             Listing::KeysAfter(start_after) => request.start_after(start_after),
         };
-        request
-            .send()
-            .await
-            .map_err(|e| observation_error("s3:ListBucket", &e).to_string())
+        let mut pages = request.into_paginator().send();
+        loop {
+            let page = {
+                let _permit = self.permits.acquire().await;
+                pages.next().await
+            };
+            match page {
+                None => return Ok(()),
+                Some(Err(e)) => return Err(observation_error("s3:ListBucket", &e).to_string()),
+                Some(Ok(page)) => {
+                    if !on_page(page) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
     }
 
     /// The "folders" directly under `prefix` (keys up to the next `/`).
     pub async fn folders(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, String> {
-        let client = self.client(bucket).await;
         let mut folders = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .list_page(&client, bucket, prefix, Listing::Folders, token.take())
-                .await?;
+        self.list(bucket, prefix, Listing::Folders, |page| {
             folders.extend(
                 page.common_prefixes()
                     .iter()
                     .filter_map(|p| p.prefix().map(str::to_owned)),
             );
-            match page.next_continuation_token() {
-                Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),
-                _ => return Ok(folders),
-            }
-        }
+            true
+        })
+        .await?;
+        Ok(folders)
     }
 
     /// Keys under `prefix` after `start_after`, in S3's (lexicographic) order, until `past_end`
@@ -147,39 +147,32 @@ impl Store {
         start_after: &str,
         past_end: impl Fn(&str) -> bool,
     ) -> Result<Vec<String>, String> {
-        let client = self.client(bucket).await;
         let mut keys = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .list_page(
-                    &client,
-                    bucket,
-                    prefix,
-                    Listing::KeysAfter(start_after),
-                    token.take(),
-                )
-                .await?;
+        self.list(bucket, prefix, Listing::KeysAfter(start_after), |page| {
             for key in page.contents().iter().filter_map(|o| o.key()) {
                 if past_end(key) {
-                    return Ok(keys);
+                    return false;
                 }
                 keys.push(key.to_owned());
             }
-            match page.next_continuation_token() {
-                Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),
-                _ => return Ok(keys),
-            }
-        }
+            true
+        })
+        .await?;
+        Ok(keys)
     }
 
-    /// `GetObject` through the bucket's client: the object, `None` when it does not exist,
-    /// or why it could not be read. The caller holds a permit while it reads the body.
+    /// `GetObject` through the bucket's client: the object with the permit its body is read
+    /// under, `None` when it does not exist, or why it could not be read.
     async fn get(
         &self,
         object: &ObjectRef,
-    ) -> Result<Option<aws_sdk_s3::operation::get_object::GetObjectOutput>, String> {
+    ) -> Result<Option<(GetObjectOutput, SemaphorePermit<'_>)>, String> {
         let client = self.client(&object.bucket).await;
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| format!("s3:GetObject not sent: {e}"))?;
         match client
             .get_object()
             .bucket(&object.bucket)
@@ -187,7 +180,7 @@ impl Store {
             .send()
             .await
         {
-            Ok(output) => Ok(Some(output)),
+            Ok(output) => Ok(Some((output, permit))),
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(observation_error("s3:GetObject", &e).to_string()),
         }
@@ -195,9 +188,8 @@ impl Store {
 
     /// A digest object with its signature metadata.
     pub async fn digest(&self, object: &ObjectRef) -> Fetched {
-        let _permit = self.permits.acquire().await;
-        let output = match self.get(object).await {
-            Ok(Some(output)) => output,
+        let (output, _permit) = match self.get(object).await {
+            Ok(Some(found)) => found,
             Ok(None) => return Fetched::NotFound,
             Err(e) => return Fetched::Unreadable(e),
         };
@@ -222,9 +214,8 @@ impl Store {
     /// Streams a log file through gunzip and SHA-256: chunks are hashed on a blocking thread
     /// as they arrive, so no file is ever held whole in memory.
     pub async fn hash_log(&self, object: &ObjectRef) -> LogOutcome {
-        let _permit = self.permits.acquire().await;
-        let output = match self.get(object).await {
-            Ok(Some(output)) => output,
+        let (output, _permit) = match self.get(object).await {
+            Ok(Some(found)) => found,
             Ok(None) => return LogOutcome::NotFound,
             Err(e) => return LogOutcome::Unreadable(e),
         };
@@ -247,10 +238,11 @@ impl Store {
         }
         drop(sender);
         match hashing.await {
-            Ok(Ok((hash, length))) => LogOutcome::Hashed(hash, length),
-            Ok(Err(GunzipError::Corrupt(message))) if message.starts_with(READ_FAILED) => {
-                LogOutcome::Unreadable(message[READ_FAILED.len()..].to_owned())
-            }
+            Ok(Ok((hash, _))) => LogOutcome::Hashed(hash),
+            Ok(Err(GunzipError::Corrupt(message))) => match message.strip_prefix(READ_FAILED) {
+                Some(transfer) => LogOutcome::Unreadable(transfer.to_owned()),
+                None => LogOutcome::Corrupt(GunzipError::Corrupt(message)),
+            },
             Ok(Err(e)) => LogOutcome::Corrupt(e),
             Err(e) => LogOutcome::Unreadable(format!("hashing stopped: {e}")),
         }

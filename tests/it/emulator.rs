@@ -169,12 +169,14 @@ impl Moto {
 
 impl Moto {
     /// Runs trailwarden against this emulator; returns (exit code, stdout, stderr).
+    /// A run that hangs (a deadlock) is killed after five minutes and fails the test.
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
         let output = self
             .trailwarden()
             .args(args)
+            .timeout(Duration::from_secs(300))
             .output()
-            .expect("trailwarden runs");
+            .expect("trailwarden runs and ends within five minutes");
         (
             output.status.code().expect("exit code"),
             String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -807,12 +807,16 @@ fn gaps_moves_windows_backfill_buckets_and_layouts() {
         .make();
         upload(&config, &new).await;
     });
-    let (code, result, _) = verify(&moto, &keys, "new-bucket", &[]);
-    assert_eq!(code, 0, "{result}");
-    assert_eq!(digest_statuses(&result), all_valid(6));
-    assert!(result["digest_files"]
-        .to_string()
-        .contains("s3://old-bucket/AWSLogs/"));
+    // Also one request at a time: the old bucket's location is asked while its first digest
+    // waits to be fetched.
+    for extra in [&[][..], &["--max-concurrency", "1"][..]] {
+        let (code, result, _) = verify(&moto, &keys, "new-bucket", extra);
+        assert_eq!(code, 0, "{extra:?}: {result}");
+        assert_eq!(digest_statuses(&result), all_valid(6));
+        assert!(result["digest_files"]
+            .to_string()
+            .contains("s3://old-bucket/AWSLogs/"));
+    }
 
     // Organization layout AWSLogs/o-…/ACCOUNT/ with a prefix: found without being told, and
     // when told.
