@@ -102,7 +102,7 @@ pub struct AwsArgs {
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub max_concurrency: u32,
     /// Also verify each trail's digest chain and log files over this recent window (e.g.
-    /// `24h`, `7d`; at most 31 days) and report it as a finding of rule TW806.
+    /// `24h`, `7d`; at most 31 days) and report it as a finding of rule TW118.
     #[arg(long, value_name = "DURATION", value_parser = crate::scope::parse_window)]
     pub verify_logs_window: Option<chrono::Duration>,
     #[command(flatten)]
@@ -119,7 +119,7 @@ pub struct ConnectionArgs {
     /// Send every AWS call to this AWS-compatible endpoint (also: AWS_ENDPOINT_URL).
     #[arg(long, value_name = "URL", value_parser = crate::scope::parse_endpoint_url)]
     pub endpoint_url: Option<String>,
-    /// Attempts per AWS call, the first included (adaptive retry with backoff).
+    /// Attempts per AWS call, the first included (jittered exponential backoff).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
     /// Seconds one attempt of one AWS call may take.

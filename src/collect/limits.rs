@@ -3,8 +3,8 @@
 //!
 //! AWS throttles per account and region, so the per-service limit is keyed the same way:
 //! seventeen regions can each have their `DescribeTrails` in flight at once, while one
-//! region never gets more than a handful of CloudTrail calls. The SDK's adaptive retry
-//! handles whatever throttling still happens.
+//! region never gets more than a handful of CloudTrail calls. The SDK's standard retry
+//! (jittered exponential backoff) handles whatever throttling still happens.
 
 use std::collections::HashMap;
 use std::future::Future;

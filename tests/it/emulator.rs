@@ -32,6 +32,46 @@ fn python() -> PathBuf {
     path
 }
 
+/// A free loopback port.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// A plain HTTP GET on a loopback port (for the test servers' own endpoints); `None` until
+/// the server listens, or when it does not answer 200.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    http(port, "GET", path)
+}
+
+/// A plain HTTP request without a body on a loopback port; the body of a 200 answer.
+fn http(port: u16, method: &str, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    (head.split_whitespace().nth(1) == Some("200")).then(|| body.to_owned())
+}
+
+/// Waits up to a minute for a server on `port` to answer `path`.
+fn wait_for(port: u16, path: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while http_get(port, path).is_none() {
+        assert!(Instant::now() < deadline, "{what} did not come up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// A running moto server, stopped when dropped.
 pub struct Moto {
     child: Child,
@@ -42,10 +82,7 @@ impl Moto {
     /// Starts a server with these extra environment variables (moto's own, or the test
     /// middleware's `TRAILWARDEN_FAIL_REGIONS` / `TRAILWARDEN_LATENCY_MS`).
     pub fn start(env: &[(&str, &str)]) -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
+        let port = free_port();
         let mut command = std::process::Command::new(python());
         command
             .arg(repository().join("tests/support/moto_server.py"))
@@ -58,11 +95,7 @@ impl Moto {
         }
         let child = command.spawn().expect("moto server starts");
         let moto = Moto { child, port };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while moto.get("/moto-api/").is_none() {
-            assert!(Instant::now() < deadline, "moto server did not come up");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for(port, "/moto-api/", "moto server");
         moto
     }
 
@@ -70,21 +103,14 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// A plain HTTP GET on the server (for its test endpoints); `None` until it listens.
     fn get(&self, path: &str) -> Option<String> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .ok()?;
-        write!(
-            stream,
-            "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .ok()?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response).ok()?;
-        let (head, body) = response.split_once("\r\n\r\n")?;
-        (head.split_whitespace().nth(1) == Some("200")).then(|| body.to_owned())
+        http_get(self.port, path)
+    }
+
+    /// Seeds moto's random generator (moto's own `/moto-api/seed`): the account, organization
+    /// and key ids it makes next are the same in every run.
+    pub fn seed_random(&self, seed: u64) {
+        http(self.port, "POST", &format!("/moto-api/seed?a={seed}")).expect("moto seeded");
     }
 
     /// Empties the request log (e.g. after seeding).
@@ -171,8 +197,14 @@ impl Moto {
     /// Runs trailwarden against this emulator; returns (exit code, stdout, stderr).
     /// A run that hangs (a deadlock) is killed after five minutes and fails the test.
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        self.run_through(&self.endpoint(), args)
+    }
+
+    /// As [`Moto::run`], with every AWS call sent to `endpoint` (a proxy in front of it).
+    pub fn run_through(&self, endpoint: &str, args: &[&str]) -> (i32, String, String) {
         let output = self
             .trailwarden()
+            .env("AWS_ENDPOINT_URL", endpoint)
             .args(args)
             .timeout(Duration::from_secs(300))
             .output()
@@ -257,6 +289,58 @@ pub fn status_of(report: &Value, rule: &str, resource: &str) -> String {
         .as_str()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// The fault-injecting proxy (tests/support/fault_proxy.py) in front of a moto server,
+/// stopped when dropped.
+pub struct FaultProxy {
+    child: Child,
+    port: u16,
+    _profile: tempfile::NamedTempFile,
+}
+
+impl FaultProxy {
+    /// Starts a proxy to `moto` that injects the faults of `profile` (see fault_proxy.py).
+    pub fn start(moto: &Moto, profile: &Value) -> FaultProxy {
+        let mut file = tempfile::NamedTempFile::new().expect("profile file");
+        serde_json::to_writer(&mut file, profile).expect("profile written");
+        let port = free_port();
+        let child = std::process::Command::new(python())
+            .arg(repository().join("tests/support/fault_proxy.py"))
+            .arg(port.to_string())
+            .arg(moto.port.to_string())
+            .arg(file.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("fault proxy starts");
+        let proxy = FaultProxy {
+            child,
+            port,
+            _profile: file,
+        };
+        wait_for(port, "/_faults/log", "fault proxy");
+        proxy
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Every request the proxy saw: operation, region, attempt, max_attempts, invocation,
+    /// fault (null when forwarded untouched).
+    pub fn log(&self) -> Vec<Value> {
+        let body = http_get(self.port, "/_faults/log").expect("fault log");
+        serde_json::from_str(&body).expect("fault log is JSON")
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Moto {

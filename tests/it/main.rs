@@ -3,6 +3,7 @@
 mod catalog;
 mod cli;
 mod emulator;
+mod faults;
 mod fixtures;
 mod hygiene;
 mod live;

@@ -16,27 +16,27 @@ const OUTSIDE_BUCKET: &str = "tw-outside-archive";
 
 /// The emulator as the organization tests need it: AssumeRole only into roles that exist,
 /// and no reading of another account's bucket without a grant.
-fn start() -> Moto {
+pub(crate) fn start() -> Moto {
     Moto::start(&[
         ("TRAILWARDEN_ROLES_MUST_EXIST", "1"),
         ("MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS", "false"),
     ])
 }
 
-struct Organization {
-    id: String,
-    log_archive: String,
-    covered_only: String,
-    own_good: String,
-    own_bad: String,
-    unassumable: String,
-    outside: String,
-    suspended: String,
-    org_trail: String,
-    bad_trail: String,
-    own_good_trail: String,
-    archive_key: String,
-    outside_key: String,
+pub(crate) struct Organization {
+    pub(crate) id: String,
+    pub(crate) log_archive: String,
+    pub(crate) covered_only: String,
+    pub(crate) own_good: String,
+    pub(crate) own_bad: String,
+    pub(crate) unassumable: String,
+    pub(crate) outside: String,
+    pub(crate) suspended: String,
+    pub(crate) org_trail: String,
+    pub(crate) bad_trail: String,
+    pub(crate) own_good_trail: String,
+    pub(crate) archive_key: String,
+    pub(crate) outside_key: String,
 }
 
 /// The management account (the emulator's default account) with an organization trail that
@@ -48,7 +48,7 @@ struct Organization {
 /// - unassumable: created with another administrator role, so the scan role does not exist;
 /// - outside: owns a bucket, but is excluded from the scan;
 /// - suspended: closed.
-async fn seed_organization(moto: &Moto) -> Organization {
+pub(crate) async fn seed_organization(moto: &Moto) -> Organization {
     let management = moto.config(HOME).await;
     let id = org::create(&management).await;
     let log_archive = org::account(&management, "log-archive", ROLE).await;
