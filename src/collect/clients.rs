@@ -73,6 +73,13 @@ macro_rules! client {
 }
 
 impl Clients {
+    /// Attempts per call (`--max-attempts`), the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.config
+            .retry_config()
+            .map_or(1, |retry| retry.max_attempts())
+    }
+
     /// Drops the clients built so far; later calls build them again. An SDK client costs
     /// about 100 KiB (endpoint rules, runtime plugins), so an organization scan releases an
     /// account's clients once the account is done instead of keeping thousands alive.

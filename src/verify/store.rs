@@ -4,6 +4,12 @@
 //! Every request goes through the scan's [`Clients`] (read-only guard, call log, retries,
 //! timeouts) and through one semaphore that bounds the requests in flight. A failure on one
 //! object is that object's verdict; nothing here aborts the run.
+//!
+//! The SDK retries a request until its answer starts. A body cut off after that (a reset
+//! connection, an answer shorter than its Content-Length) is a transfer failure, not a
+//! verdict on the object: the object is asked for again from its start, up to
+//! `--max-attempts` times in all, before it is reported UNREADABLE. A cut-off file is never
+//! judged INVALID.
 
 use super::chain::{Fetched, ObjectRef};
 use super::log_file::{hash_gzip_stream, GunzipError};
@@ -47,11 +53,23 @@ pub struct Store {
     /// Each bucket's region, asked once however many requests need it at the same time.
     regions: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
     permits: Semaphore,
+    /// Transfers of one object, the first included.
+    transfer_attempts: u32,
+}
+
+/// A body that broke off mid-transfer: why.
+struct TransferFailed(String);
+
+/// The wait before transfer attempt `attempt + 1`: 100 ms, doubling, at most 5 s.
+async fn transfer_backoff(attempt: u32) {
+    let millis = 100u64.saturating_mul(1 << attempt.min(6)).min(5_000);
+    tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
 }
 
 impl Store {
     pub fn new(clients: Arc<Clients>, home_region: &str, concurrency: usize) -> Store {
         Store {
+            transfer_attempts: clients.max_attempts().max(1),
             clients,
             home_region: home_region.to_owned(),
             regions: Mutex::default(),
@@ -188,36 +206,66 @@ impl Store {
 
     /// A digest object with its signature metadata.
     pub async fn digest(&self, object: &ObjectRef) -> Fetched {
+        let mut attempt = 1;
+        loop {
+            match self.digest_once(object).await {
+                Ok(fetched) => return fetched,
+                Err(TransferFailed(why)) if attempt >= self.transfer_attempts => {
+                    return Fetched::Unreadable(why)
+                }
+                Err(_) => transfer_backoff(attempt).await,
+            }
+            attempt += 1;
+        }
+    }
+
+    async fn digest_once(&self, object: &ObjectRef) -> Result<Fetched, TransferFailed> {
         let (output, _permit) = match self.get(object).await {
             Ok(Some(found)) => found,
-            Ok(None) => return Fetched::NotFound,
-            Err(e) => return Fetched::Unreadable(e),
+            Ok(None) => return Ok(Fetched::NotFound),
+            Err(e) => return Ok(Fetched::Unreadable(e)),
         };
         if output.content_length().unwrap_or(0) > MAX_DIGEST_BYTES {
-            return Fetched::Unreadable(format!(
+            return Ok(Fetched::Unreadable(format!(
                 "{} bytes is too large for a digest file",
                 output.content_length().unwrap_or(0)
-            ));
+            )));
         }
         let metadata = output.metadata().cloned().unwrap_or_default();
         match output.body.collect().await {
-            Ok(body) => Fetched::Found {
+            Ok(body) => Ok(Fetched::Found {
                 body: body.into_bytes().to_vec(),
                 signature: metadata.get("signature").cloned(),
                 signature_algorithm: metadata.get("signature-algorithm").cloned(),
                 backfill_generation: metadata.get("backfill-generation-timestamp").cloned(),
-            },
-            Err(e) => Fetched::Unreadable(format!("s3:GetObject failed while reading: {e}")),
+            }),
+            Err(e) => Err(TransferFailed(format!(
+                "s3:GetObject failed while reading: {e}"
+            ))),
         }
     }
 
     /// Streams a log file through gunzip and SHA-256: chunks are hashed on a blocking thread
     /// as they arrive, so no file is ever held whole in memory.
     pub async fn hash_log(&self, object: &ObjectRef) -> LogOutcome {
+        let mut attempt = 1;
+        loop {
+            match self.hash_log_once(object).await {
+                Ok(outcome) => return outcome,
+                Err(TransferFailed(why)) if attempt >= self.transfer_attempts => {
+                    return LogOutcome::Unreadable(why)
+                }
+                Err(_) => transfer_backoff(attempt).await,
+            }
+            attempt += 1;
+        }
+    }
+
+    async fn hash_log_once(&self, object: &ObjectRef) -> Result<LogOutcome, TransferFailed> {
         let (output, _permit) = match self.get(object).await {
             Ok(Some(found)) => found,
-            Ok(None) => return LogOutcome::NotFound,
-            Err(e) => return LogOutcome::Unreadable(e),
+            Ok(None) => return Ok(LogOutcome::NotFound),
+            Err(e) => return Ok(LogOutcome::Unreadable(e)),
         };
         let mut body = output.body;
         // A few chunks in flight between the network and the hasher.
@@ -238,13 +286,13 @@ impl Store {
         }
         drop(sender);
         match hashing.await {
-            Ok(Ok((hash, _))) => LogOutcome::Hashed(hash),
+            Ok(Ok((hash, _))) => Ok(LogOutcome::Hashed(hash)),
             Ok(Err(GunzipError::Corrupt(message))) => match message.strip_prefix(READ_FAILED) {
-                Some(transfer) => LogOutcome::Unreadable(transfer.to_owned()),
-                None => LogOutcome::Corrupt(GunzipError::Corrupt(message)),
+                Some(transfer) => Err(TransferFailed(transfer.to_owned())),
+                None => Ok(LogOutcome::Corrupt(GunzipError::Corrupt(message))),
             },
-            Ok(Err(e)) => LogOutcome::Corrupt(e),
-            Err(e) => LogOutcome::Unreadable(format!("hashing stopped: {e}")),
+            Ok(Err(e)) => Ok(LogOutcome::Corrupt(e)),
+            Err(e) => Ok(LogOutcome::Unreadable(format!("hashing stopped: {e}"))),
         }
     }
 }

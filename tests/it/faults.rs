@@ -373,3 +373,233 @@ fn scans_under_injected_faults_agree_with_the_clean_scan_or_say_error() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The comparison itself: what it must refuse, it refuses.
+#[test]
+fn the_comparison_refuses_flips_losses_and_errors_that_name_no_fault() {
+    let finding = |fingerprint: &str, rule: &str, status: &str, message: &str| {
+        json!({"fingerprint": fingerprint, "rule": rule, "account": "111111111111",
+               "resource": fingerprint, "status": status, "message": message, "evidence": []})
+    };
+    let report = |findings: Vec<Value>| json!({ "findings": findings });
+    let clean = report(vec![
+        finding("a", "TW101", "PASS", "covered"),
+        finding("b", "TW102", "FAIL", "not validated"),
+        finding("c", "TW816", "PASS", "alarm has actions"),
+    ]);
+    let faulted_ops: BTreeSet<String> = ["cloudtrail:GetTrailStatus".to_owned()].into();
+    let mismatches =
+        |faulted: Vec<Value>| compare(&clean, &report(faulted), &faulted_ops).mismatches;
+
+    // Identical, or ERROR naming the faulted call, or a lost alarm replaced by an ERROR of
+    // its rule and account: accepted.
+    let same = compare(&clean, &clean, &faulted_ops);
+    assert_eq!((same.identical, same.mismatches.len()), (3, 0));
+    let explained = compare(
+        &clean,
+        &report(vec![
+            finding(
+                "a",
+                "TW101",
+                "ERROR",
+                "cloudtrail:GetTrailStatus failed: HTTP 503",
+            ),
+            finding("b", "TW102", "FAIL", "not validated"),
+            finding(
+                "d",
+                "TW816",
+                "ERROR",
+                "alarms unknown (cloudtrail:GetTrailStatus failed)",
+            ),
+        ]),
+        &faulted_ops,
+    );
+    assert_eq!((explained.errors, explained.mismatches.len()), (2, 0));
+
+    // PASS -> FAIL and FAIL -> PASS.
+    assert_eq!(
+        mismatches(vec![
+            finding("a", "TW101", "FAIL", "covered"),
+            finding("b", "TW102", "PASS", "not validated"),
+            finding("c", "TW816", "PASS", "alarm has actions"),
+        ])
+        .len(),
+        2
+    );
+    // An ERROR that names no faulted call; a finding lost without an ERROR in its place; a
+    // new finding that is not an explained ERROR.
+    assert_eq!(
+        mismatches(vec![
+            finding("a", "TW101", "ERROR", "kms:DescribeKey failed"),
+            finding("b", "TW102", "FAIL", "not validated"),
+            finding("e", "TW999", "PASS", "new"),
+        ])
+        .len(),
+        3
+    );
+    // The same status for another reason that does not say what failed.
+    assert_eq!(
+        mismatches(vec![
+            finding("a", "TW101", "PASS", "covered by another trail"),
+            finding("b", "TW102", "FAIL", "not validated"),
+            finding("c", "TW816", "PASS", "alarm has actions"),
+        ])
+        .len(),
+        1
+    );
+}
+
+/// `verify-logs` on a valid chain under transport faults: every run proves the same files
+/// valid, or reports the files it could not read as UNREADABLE (exit 4). A fault never makes
+/// a file INVALID or missing (a tampering claim) and never makes the run PASS with less.
+#[test]
+fn verify_logs_under_injected_faults_proves_the_same_files_or_says_unreadable() {
+    use crate::verify::{create_bucket, keys_file, upload, Plan, TRAIL_ARN};
+    let moto = Moto::start(&[]);
+    let directory = tempfile::tempdir().expect("temp dir");
+    let keys = keys_file(directory.path());
+    let keys = keys.to_str().expect("utf-8 path");
+    block_on(async {
+        let config = moto.config("us-east-1").await;
+        create_bucket(&config, "fault-chain").await;
+        let mut plan = Plan::new("fault-chain");
+        plan.hours = 12;
+        plan.logs_per_digest = 4;
+        upload(&config, &plan.make()).await;
+    });
+    let verify = |proxy: &FaultProxy, extra: &[&str]| {
+        let mut args = vec![
+            "verify-logs",
+            "--trail",
+            TRAIL_ARN,
+            "--s3-bucket",
+            "fault-chain",
+            "--public-keys",
+            keys,
+            "--start",
+            "2026-01-20T00:00:00Z",
+            "--end",
+            "2026-01-20T13:00:00Z",
+            "--format",
+            "json",
+            "--max-attempts",
+            "5",
+        ];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = moto.run_through(&proxy.endpoint(), &args);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        let result: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("verify-logs JSON ({e}), exit {code}: {stderr}"));
+        (code, result)
+    };
+    let statuses = |result: &Value| -> BTreeMap<String, String> {
+        ["digest_files", "log_files"]
+            .iter()
+            .flat_map(|list| result[list].as_array().expect("files").iter())
+            .map(|f| {
+                (
+                    f["object"].as_str().expect("object").to_owned(),
+                    f["status"].as_str().expect("status").to_owned(),
+                )
+            })
+            .collect()
+    };
+
+    let clean_proxy = FaultProxy::start(&moto, &json!({"seed": 0}));
+    let (code, clean) = verify(&clean_proxy, &[]);
+    assert_eq!(code, 0, "{clean}");
+    let clean = statuses(&clean);
+    let (clean_calls, _) = check_retry_budget("clean", &clean_proxy.log());
+    assert_eq!(clean.len(), 12 + 48);
+    assert!(clean.values().all(|status| status == "valid"));
+
+    let transport = |seed: u64, kind: &str, rate: f64| {
+        json!({"seed": seed, "slow_ms": 3000,
+               "faults": [{"kind": kind, "rate": rate, "operations": "s3:.*"}]})
+    };
+    let profiles: [(&str, Value, &[&str]); 7] = [
+        ("HTTP 503 (30%)", transport(21, "http503", 0.3), &[]),
+        ("SlowDown (30%)", transport(22, "throttle", 0.3), &[]),
+        ("connection resets (30%)", transport(23, "reset", 0.3), &[]),
+        (
+            "truncated bodies (30%)",
+            transport(24, "truncate", 0.3),
+            &[],
+        ),
+        (
+            "slower than the timeout (15%)",
+            transport(25, "slow", 0.15),
+            &["--timeout", "1"],
+        ),
+        (
+            "GetObject AccessDenied (15%)",
+            json!({"seed": 26, "faults": [{"kind": "denied", "rate": 0.15,
+                   "operations": "s3:GetObject"}]}),
+            &[],
+        ),
+        (
+            "AccessDenied (10%), listing too",
+            transport(27, "denied", 0.1),
+            &[],
+        ),
+    ];
+    let mut table = vec![format!(
+        "{:<32} {:>4} {:>8} {:>6} {:>6} {:>5} {:>10} {:>7}",
+        "verify-logs profile",
+        "exit",
+        "requests",
+        "calls",
+        "faults",
+        "valid",
+        "unreadable",
+        "unknown"
+    )];
+    for (name, profile, extra) in profiles {
+        let proxy = FaultProxy::start(&moto, &profile);
+        let (code, result) = verify(&proxy, extra);
+        let log = proxy.log();
+        let (calls, requests) = check_retry_budget(name, &log);
+        let faults = log.iter().filter(|r| !r["fault"].is_null()).count();
+        assert!(faults > 0, "{name}: no fault injected");
+        let faulted = statuses(&result);
+        // The logs of a digest that could not be read are unknown, so not listed; nothing
+        // else may be missing, and nothing may be added.
+        let unknown: Vec<_> = faulted.keys().filter(|k| !clean.contains_key(*k)).collect();
+        assert!(unknown.is_empty(), "{name}: files never made: {unknown:?}");
+        let unreadable_digests = result["digest_files"]
+            .as_array()
+            .expect("digests")
+            .iter()
+            .filter(|d| d["status"] == "unreadable")
+            .count();
+        let missing = clean.len() - faulted.len();
+        // A listing that failed leaves its source unread: said, naming the call.
+        let unlisted = result["sources"]
+            .as_array()
+            .expect("sources")
+            .iter()
+            .filter_map(|source| source["error"].as_str())
+            .inspect(|error| assert!(error.contains("s3:"), "{name}: {error}"))
+            .count();
+        assert!(
+            missing <= unreadable_digests * 4 || unlisted > 0,
+            "{name}: {missing} files missing, {unreadable_digests} digests unreadable"
+        );
+        let count = |wanted: &str| faulted.values().filter(|s| *s == wanted).count();
+        let (valid, unreadable) = (count("valid"), count("unreadable"));
+        table.push(format!(
+            "{name:<32} {code:>4} {requests:>8} {calls:>6} {faults:>6} {valid:>5} {unreadable:>10} {missing:>7}",
+        ));
+        // Never invalid or not found: a fault is not tampering.
+        assert_eq!(valid + unreadable, faulted.len(), "{name}: {result:#}");
+        if name.starts_with("truncated") {
+            // A body cut off mid-transfer is fetched again (a new call), not given up on:
+            // without that, a third of the files here would be UNREADABLE.
+            assert!(calls > clean_calls, "{name}: no transfer was retried");
+            assert!(unreadable <= 2, "{name}: {unreadable} files unreadable");
+        }
+        let incomplete = unreadable > 0 || unlisted > 0;
+        assert_eq!(code, if incomplete { 4 } else { 0 }, "{name}: {result:#}");
+    }
+    eprintln!("{}", table.join("\n"));
+}

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const ACCOUNT: &str = "111122223333";
 const HOME: &str = "us-east-1";
 const TRAIL: &str = "main";
-const TRAIL_ARN: &str = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main";
+pub(crate) const TRAIL_ARN: &str = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main";
 
 fn test_key(name: &str) -> rsa::RsaPrivateKey {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -74,8 +74,8 @@ pub(crate) struct Plan<'a> {
     /// `AWSLogs/ACCOUNT/` or `AWSLogs/o-…/ACCOUNT/`, after an optional prefix.
     base: String,
     region: &'a str,
-    hours: usize,
-    logs_per_digest: usize,
+    pub(crate) hours: usize,
+    pub(crate) logs_per_digest: usize,
     /// Indices with no previous digest (a starting digest: logging restarted).
     starting: Vec<usize>,
     backfill: bool,
@@ -253,7 +253,7 @@ fn s3(config: &SdkConfig) -> aws_sdk_s3::Client {
     crate::emulator::seed::s3(config)
 }
 
-async fn create_bucket(config: &SdkConfig, bucket: &str) {
+pub(crate) async fn create_bucket(config: &SdkConfig, bucket: &str) {
     crate::emulator::seed::bucket(config, bucket).await;
 }
 
@@ -313,7 +313,7 @@ pub(crate) async fn upload(config: &SdkConfig, chain: &Chain) {
 }
 
 /// The keys file of `--public-keys`: the test key, valid through 2026.
-fn keys_file(directory: &Path) -> PathBuf {
+pub(crate) fn keys_file(directory: &Path) -> PathBuf {
     use base64::Engine as _;
     let path = directory.join("keys.json");
     let value =

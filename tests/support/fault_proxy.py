@@ -15,8 +15,9 @@ A profile is JSON: {"seed": 7, "latency_ms": 0, "jitter_ms": 0, "slow_ms": 4000,
 "faults": [{"kind": "throttle", "rate": 0.3, "operations": "REGEX"}]}. `operations` is
 matched against the operation's IAM action (`cloudtrail:DescribeTrails`,
 `s3:GetBucketPolicy`); the first fault whose rate draws true applies. Draws are reproducible:
-they hash the seed with the request (region, method, path, query, body) and the SDK's attempt
-number (the `amz-sdk-request` header), so the same scan meets the same faults in any order.
+they hash the seed with the request (region, method, path, query, body), the SDK's attempt
+number (the `amz-sdk-request` header) and how often that request and attempt came before, so
+the same scan meets the same faults in any order.
 
 GET /_faults/log answers every request seen, as JSON: operation, region, attempt, the
 SDK's invocation id (the same for every attempt of one call), the fault injected, if any,
@@ -152,6 +153,7 @@ class Proxy:
         self.lock = threading.Lock()
         self.log = []
         self.local = threading.local()
+        self.seen = {}
         self.started = time.monotonic()
 
     def fault_for(self, operation, key, attempt):
@@ -206,12 +208,18 @@ class Handler(BaseHTTPRequestHandler):
         attempt = int((re.search(r"attempt=(\d+)", attempt_header) or [0, "1"])[1])
         budget = re.search(r"max=(\d+)", attempt_header)
         key = (region, self.command, path, query, hashlib.sha256(body).hexdigest())
-        fault = proxy.fault_for(operation, key, attempt)
+        with proxy.lock:
+            # The same request sent again as a new call (a client's own retry of a broken
+            # transfer) is a new draw: the nth sending of it is part of the key.
+            occurrence = proxy.seen.get((key, attempt), 0)
+            proxy.seen[(key, attempt)] = occurrence + 1
+        fault = proxy.fault_for(operation, key + (occurrence,), attempt)
         with proxy.lock:
             proxy.log.append(
                 {
                     "operation": operation,
                     "region": region,
+                    "path": path,
                     "attempt": attempt,
                     "max_attempts": int(budget[1]) if budget else None,
                     "invocation": self.headers.get("amz-sdk-invocation-id", ""),
