@@ -59,9 +59,14 @@ impl Condition {
     }
 
     /// Whether the condition restricts `key` to named values: a positive string or ARN
-    /// comparison with at least one value that is not a bare wildcard.
+    /// comparison with at least one value that is not a bare wildcard, which a request
+    /// without the key fails. `…IfExists` and `ForAllValues:` are true when the key is
+    /// absent (an anonymous request has no aws:PrincipalOrgID), so they restrict nothing.
     pub fn restricts(&self, key: &str) -> bool {
-        self.key.eq_ignore_ascii_case(key)
+        let absent_key_passes =
+            self.operator.ends_with("IfExists") || self.operator.starts_with("ForAllValues:");
+        !absent_key_passes
+            && self.key.eq_ignore_ascii_case(key)
             && matches!(
                 self.base_operator(),
                 "StringEquals" | "StringEqualsIgnoreCase" | "StringLike" | "ArnEquals" | "ArnLike"
@@ -396,6 +401,22 @@ pub fn confinement(policy: &Policy, usage: &ServiceUse) -> Result<Vec<String>, V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conditions_an_absent_key_passes_confine_nobody() {
+        let open_under = |operator: &str| {
+            let text = format!(
+                r#"{{"Statement":{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject",
+                   "Condition":{{"{operator}":{{"aws:PrincipalOrgID":["o-abcdefghij"]}}}}}}}}"#
+            );
+            !open_grants(&parse(&text).unwrap()).is_empty()
+        };
+        assert!(!open_under("StringEquals"));
+        assert!(!open_under("ForAnyValue:StringEquals"));
+        assert!(open_under("StringEqualsIfExists"));
+        assert!(open_under("ForAllValues:StringEquals"));
+        assert!(open_under("ForAllValues:StringLikeIfExists"));
+    }
 
     #[test]
     fn shapes_are_read_leniently() {

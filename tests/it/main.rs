@@ -5,6 +5,7 @@ mod cli;
 mod emulator;
 mod faults;
 mod fixtures;
+mod hostile;
 mod hygiene;
 mod live;
 mod organization;
