@@ -17,6 +17,7 @@ The middleware also
     "ValidityEndTime": epoch}]), one key per page, so that callers must follow NextToken;
   * refuses S3 requests whose path matches the regex TRAILWARDEN_DENY_S3 with AccessDenied,
     to test one unreadable object among readable ones;
+  * pages `DescribeMetricFilters` 50 at a time, as AWS does;
   * delays every request by TRAILWARDEN_LATENCY_MS milliseconds (or as set by
     GET /_trailwarden/latency/MS), to benchmark against a realistic round-trip time;
     GET /_trailwarden/requests/clear empties the request log.
@@ -209,6 +210,22 @@ def list_public_keys(service, action, body):
     return json.dumps(answer).encode()
 
 
+def page_metric_filters(body, answer):
+    """AWS: `DescribeMetricFilters` answers at most 50 filters (fewer with `limit`) and a
+    `nextToken` for the rest; moto answers every filter at once, so a client that ignored
+    the token would pass against moto and miss filters against AWS."""
+    request = json.loads(body or b"{}")
+    document = json.loads(answer)
+    filters = document.get("metricFilters", [])
+    start = int(request.get("nextToken") or 0)
+    size = min(int(request.get("limit") or 50), 50)
+    document["metricFilters"] = filters[start:start + size]
+    document.pop("nextToken", None)
+    if start + size < len(filters):
+        document["nextToken"] = str(start + size)
+    return json.dumps(document).encode()
+
+
 def cache_module_list():
     """Speed only, no AWS behaviour: to route each request moto lists its own package
     directory (about 180 `stat` calls, a quarter of a request's time), so the emulator
@@ -326,21 +343,27 @@ class Middleware:
                 )
                 return [refused]
 
+        if service == "logs" and action == "DescribeMetricFilters":
+            return self.rewritten(environ, start_response, lambda answer: page_metric_filters(body, answer))
         query = environ.get("QUERY_STRING", "")
         if service == "s3" and record["method"] == "GET" and re.match(r"^versioning(=|&|$)", query):
-            captured = {}
-
-            def capture(status, headers, exc_info=None):
-                captured["status"], captured["headers"] = status, headers
-
-            body = b"".join(self.app(environ, capture))
-            if captured["status"].startswith("200"):
-                body = fix_versioning_body(body)
-            headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
-            headers.append(("Content-Length", str(len(body))))
-            start_response(captured["status"], headers)
-            return [body]
+            return self.rewritten(environ, start_response, fix_versioning_body)
         return self.app(environ, start_response)
+
+    def rewritten(self, environ, start_response, rewrite):
+        """moto's answer, with a successful body passed through `rewrite`."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+
+        body = b"".join(self.app(environ, capture))
+        if captured["status"].startswith("200"):
+            body = rewrite(body)
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(captured["status"], headers)
+        return [body]
 
 
 def main():
