@@ -4,7 +4,10 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = trailwarden::cli::Cli::parse();
+    let cli = match trailwarden::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(error),
+    };
     init_logging(cli.verbose);
     // Ctrl-C or SIGTERM: no half-written report is left behind, and the exit says why. The
     // handler can only fail to install where signals are unavailable; the run goes on then.
@@ -20,6 +23,31 @@ fn main() -> ExitCode {
             ExitCode::from(error.exit_code().code())
         }
     }
+}
+
+/// A command line that cannot be parsed: one line on stderr, exit 2. Help and version go to
+/// stdout as clap writes them; clap's multi-line errors (usage, possible values, a tip) are
+/// joined so that a CI log shows the whole reason on the line that says `error:`.
+fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        error.exit();
+    }
+    let rendered = error.render().to_string();
+    let line = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("For more information"))
+        .filter(|line| !line.starts_with("Usage:"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    eprintln!("{line} (see --help)");
+    ExitCode::from(2)
 }
 
 /// Tracing logs on standard error: quiet by default, `-v` for the scan's steps, `-vv` for

@@ -109,10 +109,32 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
             let fail = |e: &dyn std::fmt::Display| {
                 format!("cannot write report to {}: {e}", path.display())
             };
+            // A device, pipe or socket (`/dev/stdout`, a FIFO a CI step reads) cannot be
+            // replaced by a rename, and must not be: it is written to as it is.
+            match std::fs::metadata(path) {
+                Ok(meta) if meta.is_dir() => return Err(fail(&"it is a directory")),
+                Ok(meta) if !meta.is_file() => {
+                    return std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .and_then(|mut target| {
+                            target.write_all(text.as_bytes())?;
+                            target.flush()
+                        })
+                        .map_err(|e| fail(&e));
+                }
+                _ => {}
+            }
             let directory = match path.parent() {
                 Some(parent) if !parent.as_os_str().is_empty() => parent,
                 _ => Path::new("."),
             };
+            if !directory.is_dir() {
+                return Err(fail(&format_args!(
+                    "the directory {} does not exist",
+                    directory.display()
+                )));
+            }
             // Readable like any file the user creates (tempfile's default is owner-only);
             // the name only appears, complete, at the rename.
             let mut builder = tempfile::Builder::new();
@@ -122,7 +144,12 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
                 use std::os::unix::fs::PermissionsExt as _;
                 builder.permissions(std::fs::Permissions::from_mode(0o644));
             }
-            let mut file = builder.tempfile_in(directory).map_err(|e| fail(&e))?;
+            // tempfile names its temporary file (" at path …"): that name would only confuse,
+            // the error is about `path`.
+            let mut file = builder.tempfile_in(directory).map_err(|e| {
+                let message = e.to_string();
+                fail(&message.split(" at path ").next().unwrap_or(&message))
+            })?;
             let partial = file.path().to_path_buf();
             partial_files().push(partial.clone());
             let written = file

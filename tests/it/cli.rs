@@ -362,7 +362,29 @@ fn unwritable_output_is_a_runtime_error_and_leaves_nothing() {
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     assert_one_line_error(&stderr, "cannot write report to");
+    assert!(stderr.contains("does not exist"), "{stderr}");
     assert!(!target.exists());
+
+    // A directory in place of the file.
+    let (code, _, stderr) = run(&["demo", "--output", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_one_line_error(&stderr, "it is a directory");
+
+    // A device that is full: written to as it is (never replaced by a rename, which would
+    // swap the device for a file), and the write's failure is the error.
+    if Path::new("/dev/full").exists() {
+        let (code, _, stderr) = run(&["demo", "--format", "json", "--output", "/dev/full"]);
+        assert_eq!(code, 1, "{stderr}");
+        assert_one_line_error(&stderr, "cannot write report to /dev/full");
+        use std::os::unix::fs::FileTypeExt as _;
+        let kind = std::fs::metadata("/dev/full")
+            .expect("/dev/full")
+            .file_type();
+        assert!(kind.is_char_device(), "/dev/full was replaced");
+    }
+    // A device that takes anything: the report goes there.
+    let (code, _, stderr) = run(&["demo", "--format", "json", "--output", "/dev/null"]);
+    assert_eq!(code, 0, "{stderr}");
 }
 
 #[test]
@@ -675,4 +697,79 @@ fn listed_dynamodb_tables_are_judged_one_by_one() {
     ]);
     assert_ne!(code, 0);
     assert!(stderr.contains("not a dynamodb ARN"), "{stderr}");
+}
+
+/// Every argument the parser refuses is one line naming the argument and why, exit 2, and
+/// nothing on stdout: a CI log shows the whole reason on the line that says `error:`.
+#[test]
+fn every_refused_argument_is_one_line_naming_it() {
+    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/organization.json");
+    let snapshot = snapshot.to_str().expect("path");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["evaluate", snapshot, "--format", "nope"],
+            "possible values",
+        ),
+        (&["evaluate", snapshot, "--now", "yesterday"], "--now"),
+        (&["evaluate", snapshot, "--fail-on", "bogus"], "--fail-on"),
+        (
+            &["evaluate", snapshot, "--param", "nonsense"],
+            "RULE.PARAMETER=VALUE",
+        ),
+        (&["evaluate"], "<SNAPSHOT>"),
+        (&["scan", "--regions", "mars-1"], "not a region name"),
+        (&["scan", "--accounts", "12345"], "not an AWS account id"),
+        (&["scan", "--role-name", "bad role"], "not an IAM role name"),
+        (&["scan", "--max-concurrency", "0"], "--max-concurrency"),
+        (&["scan", "--max-attempts", "99"], "--max-attempts"),
+        (&["scan", "--timeout", "0"], "--timeout"),
+        (
+            &["scan", "--verify-logs-window", "400d"],
+            "longer than 31 days",
+        ),
+        (
+            &["scan", "--endpoint-url", "notaurl"],
+            "not an http:// or https:// URL",
+        ),
+        (
+            &[
+                "verify-logs",
+                "--trail",
+                "arn:aws:cloudtrail:us-east-1:111122223333:trail/t",
+                "--start",
+                "1h",
+                "--organization-id",
+                "org-1",
+            ],
+            "--organization-id",
+        ),
+        (
+            &[
+                "verify-logs",
+                "--trail",
+                "arn:aws:s3:::bucket",
+                "--start",
+                "1h",
+            ],
+            "--trail",
+        ),
+        (
+            &[
+                "verify-logs",
+                "--trail",
+                "arn:aws:cloudtrail:us-east-1:111122223333:trail/t",
+                "--start",
+                "soon",
+            ],
+            "--start",
+        ),
+        (&["bogus"], "unrecognized subcommand"),
+    ];
+    for (args, needle) in cases {
+        let (code, stdout, stderr) = run(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert_one_line_error(&stderr, needle);
+    }
 }
