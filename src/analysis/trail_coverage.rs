@@ -9,6 +9,7 @@
 use super::event_selectors::management_coverage;
 use super::Truth;
 use crate::inventory::{Account, Inventory, ObservationError, Organization, Trail};
+use std::collections::{BTreeMap, HashMap};
 
 /// How a trail relates to the account it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -29,39 +30,84 @@ pub struct CoveringTrail<'a> {
     pub via: Via,
 }
 
-/// Trails that may record `account`'s activity, in ARN order, each once.
-pub fn covering_trails<'a>(inventory: &'a Inventory, account: &Account) -> Vec<CoveringTrail<'a>> {
-    let organization = inventory.organization();
-    // Every trail ARN the account's regions list, gathered once: an organization has as
-    // many trails as accounts, and each account is judged against all of them.
-    let listed_arns: std::collections::HashSet<&str> = account
-        .regions
-        .values()
-        .filter_map(|region| region.trails.value().ok())
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    let listed = |trail: &Trail| listed_arns.contains(trail.arn.as_str());
-    inventory
-        .trails
-        .values()
-        .filter_map(|trail| {
-            let via = if trail.owner_account() == account.id {
-                Via::Own
-            } else if trail.is_organization_trail
-                && organization.is_some_and(|org| {
-                    org.management_account_id == trail.owner_account() && org.contains(&account.id)
-                })
-            {
-                Via::OrganizationTrail
-            } else if listed(trail) {
-                Via::Listed
-            } else {
-                return None;
-            };
-            Some(CoveringTrail { trail, via })
-        })
-        .collect()
+/// Which trails may cover which account, indexed once per rule: an organization has about
+/// as many trails as accounts, and passing over every trail for every account made a
+/// 1,000-account evaluation quadratic.
+pub struct TrailIndex<'a> {
+    inventory: &'a Inventory,
+    by_owner: HashMap<&'a str, Vec<&'a Trail>>,
+    organization_trails: Vec<&'a Trail>,
+}
+
+impl<'a> TrailIndex<'a> {
+    pub fn new(inventory: &'a Inventory) -> TrailIndex<'a> {
+        let mut by_owner: HashMap<&str, Vec<&Trail>> = HashMap::new();
+        let mut organization_trails = Vec::new();
+        for trail in inventory.trails.values() {
+            by_owner
+                .entry(trail.owner_account())
+                .or_default()
+                .push(trail);
+            if trail.is_organization_trail {
+                organization_trails.push(trail);
+            }
+        }
+        TrailIndex {
+            inventory,
+            by_owner,
+            organization_trails,
+        }
+    }
+
+    pub fn inventory(&self) -> &'a Inventory {
+        self.inventory
+    }
+
+    /// Trails that may record `account`'s activity, in ARN order, each once: its own, the
+    /// organization's, and any other its regions list (in that order of precedence).
+    pub fn covering(&self, account: &Account) -> Vec<CoveringTrail<'a>> {
+        let mut found: BTreeMap<&str, CoveringTrail<'a>> = BTreeMap::new();
+        let listed = account
+            .regions
+            .values()
+            .filter_map(|region| region.trails.value().ok())
+            .flatten()
+            .filter_map(|arn| self.inventory.trails.get(arn));
+        for trail in listed {
+            found.insert(
+                &trail.arn,
+                CoveringTrail {
+                    trail,
+                    via: Via::Listed,
+                },
+            );
+        }
+        if let Some(organization) = self.inventory.organization() {
+            if organization.contains(&account.id) {
+                for trail in &self.organization_trails {
+                    if trail.owner_account() == organization.management_account_id {
+                        found.insert(
+                            &trail.arn,
+                            CoveringTrail {
+                                trail,
+                                via: Via::OrganizationTrail,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        for trail in self.by_owner.get(account.id.as_str()).into_iter().flatten() {
+            found.insert(
+                &trail.arn,
+                CoveringTrail {
+                    trail,
+                    via: Via::Own,
+                },
+            );
+        }
+        found.into_values().collect()
+    }
 }
 
 /// Whether the account's trails could be discovered at all. Multi-region and organization
@@ -169,11 +215,13 @@ pub enum AccountVerdict<'a> {
 /// Judges an account by whether any trail covering it passes `test`. A trail that passes
 /// decides; otherwise an unknown trail, or trails that could not be listed, make it unknown.
 pub fn judge<'a>(
-    inventory: &'a Inventory,
+    index: &TrailIndex<'a>,
     account: &Account,
     test: impl Fn(&Trail) -> Truth,
 ) -> AccountJudgement<'a> {
-    let trails: Vec<_> = covering_trails(inventory, account)
+    let inventory = index.inventory();
+    let trails: Vec<_> = index
+        .covering(account)
         .into_iter()
         .map(|covering| {
             let truth = test(covering.trail);

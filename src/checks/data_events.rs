@@ -6,7 +6,7 @@ use super::{judge_accounts, logging_multi_region, observed, Requirement};
 use crate::analysis::data_events::{
     data_coverage, Side, Target, DYNAMODB_TABLE, LAMBDA_FUNCTION, S3_OBJECT,
 };
-use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict};
+use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict, TrailIndex};
 use crate::analysis::Truth;
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{Arn, Trail};
@@ -84,6 +84,7 @@ fn listed_resources(
     noun: &str,
 ) -> CheckResult {
     let listed = ctx.list(parameter)?;
+    let index = TrailIndex::new(ctx.inventory);
     if listed.is_empty() {
         let everything = Target::Prefix(format!("arn:{}:{service}:", ctx.inventory.partition));
         let satisfied = format!(
@@ -123,7 +124,7 @@ fn listed_resources(
             continue;
         };
         let target = Target::Exact(arn.clone());
-        let judgement = judge(ctx.inventory, account, |trail| {
+        let judgement = judge(&index, account, |trail| {
             let region = if trail.is_multi_region || trail.home_region == parsed.region {
                 Truth::Yes
             } else {

@@ -1,14 +1,17 @@
 //! TW103 global-service-events — IAM, STS and other global service events are recorded.
 
 use super::GLOBAL;
-use crate::analysis::trail_coverage::{judge, records_global_service_events, AccountVerdict};
+use crate::analysis::trail_coverage::{
+    judge, records_global_service_events, AccountVerdict, TrailIndex,
+};
 use crate::engine::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {
     let mut outcomes = Vec::new();
+    let index = TrailIndex::new(ctx.inventory);
     for account in ctx.inventory.accounts.values() {
-        let judgement = judge(ctx.inventory, account, records_global_service_events);
+        let judgement = judge(&index, account, records_global_service_events);
         let mut outcome = Outcome::on(&account.id, GLOBAL, &account.id);
         for (covering, _) in &judgement.trails {
             outcome = outcome.evidence(

@@ -1,14 +1,17 @@
 //! TW104 global-service-events-duplicated — global service events recorded by one trail only.
 
 use super::GLOBAL;
-use crate::analysis::trail_coverage::{judge, records_global_service_events, why_incomplete};
+use crate::analysis::trail_coverage::{
+    judge, records_global_service_events, why_incomplete, TrailIndex,
+};
 use crate::engine::{CheckResult, Outcome, RuleContext};
 
 pub fn check(ctx: &RuleContext) -> CheckResult {
     let mut outcomes = Vec::new();
+    let index = TrailIndex::new(ctx.inventory);
     for account in ctx.inventory.accounts.values() {
         // The verdict of `judge` stops at the first recording trail; duplication needs them all.
-        let judgement = judge(ctx.inventory, account, records_global_service_events);
+        let judgement = judge(&index, account, records_global_service_events);
         let recording = judgement
             .trails
             .iter()

@@ -3,13 +3,14 @@
 
 use super::judge_trail_buckets;
 use crate::analysis::data_events::{data_coverage, Side, Target, S3_OBJECT};
-use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict};
+use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict, TrailIndex};
 use crate::analysis::Truth;
 use crate::engine::{CheckResult, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {
     let inventory = ctx.inventory;
+    let index = TrailIndex::new(inventory);
     Ok(judge_trail_buckets(ctx, |outcome, bucket, _| {
         let name = &bucket.name;
         let outcome = outcome.evidence(format!("{}.logging", path::bucket(name)), &bucket.logging);
@@ -37,7 +38,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
             ));
         };
         let objects = Target::Prefix(format!("arn:{}:s3:::{name}/", inventory.partition));
-        let judgement = judge(inventory, account, |trail| {
+        let judgement = judge(&index, account, |trail| {
             let selectors = match trail.event_selectors.value() {
                 Ok(selectors) => selectors,
                 Err(error) => {

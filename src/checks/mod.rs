@@ -27,7 +27,9 @@ pub mod organization_trail;
 pub mod trail_kms_cmk;
 pub mod trail_settings;
 
-use crate::analysis::trail_coverage::{is_logging, is_multi_region, judge, AccountVerdict, Via};
+use crate::analysis::trail_coverage::{
+    is_logging, is_multi_region, judge, AccountVerdict, TrailIndex, Via,
+};
 use crate::analysis::Truth;
 use crate::engine::{Outcome, OutcomeBuilder, RuleContext};
 use crate::inventory::{
@@ -135,8 +137,9 @@ fn judge_accounts_in_detail(
     detail: impl Fn(&Trail) -> Option<Detail>,
 ) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
+    let index = TrailIndex::new(ctx.inventory);
     for account in ctx.inventory.accounts.values() {
-        let judgement = judge(ctx.inventory, account, &test);
+        let judgement = judge(&index, account, &test);
         let mut outcome = Outcome::on(&account.id, GLOBAL, &account.id);
         for (covering, truth) in &judgement.trails {
             let trail = covering.trail;
