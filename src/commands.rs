@@ -336,23 +336,45 @@ fn assess(
         waivers: &waivers,
         baseline: comparison.as_ref(),
     };
-    // Every report is rendered before any is written: a rendering error leaves no file.
-    let mut rendered = Vec::new();
+    // The directory is needed to stage reports in; one made here is removed again if the
+    // run fails before any report is in place.
+    let made_dir = match &output.output_dir {
+        Some(dir) if !dir.exists() => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                AppError::Runtime(format!("cannot create --output-dir {}: {e}", dir.display()))
+            })?;
+            Some(dir.clone())
+        }
+        _ => None,
+    };
+    let remove_made_dir = || {
+        if let Some(dir) = &made_dir {
+            let _ = std::fs::remove_dir(dir);
+        }
+    };
+    // Each report is rendered and staged beside its destination, its text freed before the
+    // next is rendered; all are put in place only once every one is staged, so a rendering
+    // error leaves no file.
+    let mut staged = Vec::new();
+    let mut to_stdout = None;
     for (format, path) in &targets {
         let color = path.is_none() && use_color(output);
-        rendered.push((
-            render(&report, *format, output.all, color)?,
-            path.as_deref(),
-        ));
+        let text =
+            render(&report, *format, output.all, color).inspect_err(|_| remove_made_dir())?;
+        match path {
+            Some(path) => staged.push(
+                report::stage(path, &text)
+                    .map_err(AppError::Runtime)
+                    .inspect_err(|_| remove_made_dir())?,
+            ),
+            None => to_stdout = Some(text),
+        }
     }
-    // The directory is made only now, so a run that fails earlier leaves nothing behind.
-    if let Some(dir) = &output.output_dir {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            AppError::Runtime(format!("cannot create --output-dir {}: {e}", dir.display()))
-        })?;
+    for report in staged {
+        report.commit().map_err(AppError::Runtime)?;
     }
-    for (text, path) in rendered {
-        report::write(path, &text).map_err(AppError::Runtime)?;
+    if let Some(text) = to_stdout {
+        report::write(None, &text).map_err(AppError::Runtime)?;
     }
     for waiver in waivers
         .iter()

@@ -105,60 +105,109 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), String> {
                 other => other.map_err(|e| format!("cannot write to standard output: {e}")),
             }
         }
-        Some(path) => {
-            let fail = |e: &dyn std::fmt::Display| {
-                format!("cannot write report to {}: {e}", path.display())
-            };
-            // A device, pipe or socket (`/dev/stdout`, a FIFO a CI step reads) cannot be
-            // replaced by a rename, and must not be: it is written to as it is.
-            match std::fs::metadata(path) {
-                Ok(meta) if meta.is_dir() => return Err(fail(&"it is a directory")),
-                Ok(meta) if !meta.is_file() => {
-                    return std::fs::OpenOptions::new()
-                        .write(true)
-                        .open(path)
-                        .and_then(|mut target| {
-                            target.write_all(text.as_bytes())?;
-                            target.flush()
-                        })
-                        .map_err(|e| fail(&e));
-                }
-                _ => {}
+        Some(path) => stage(path, text)?.commit(),
+    }
+}
+
+/// A report written in full beside its destination, not yet in place: [`Staged::commit`]
+/// renames it there; dropping it removes it. Several reports are staged one after the
+/// other (each rendering freed once it is on disk) and committed together, so a run that
+/// fails half-way leaves none of them, and memory holds one rendering at a time.
+pub struct Staged {
+    path: std::path::PathBuf,
+    target: StagedTarget,
+}
+
+enum StagedTarget {
+    /// A `.trailwarden-*.partial` file in the destination's directory.
+    File(tempfile::NamedTempFile),
+    /// A device, pipe or socket (`/dev/stdout`, a FIFO a CI step reads): it cannot be
+    /// replaced by a rename, and must not be, so it is written to at commit.
+    Device(String),
+}
+
+/// Writes `text` to a temporary file beside `path` (see [`Staged`]).
+pub fn stage(path: &Path, text: &str) -> Result<Staged, String> {
+    let fail =
+        |e: &dyn std::fmt::Display| format!("cannot write report to {}: {e}", path.display());
+    let staged = |target| Staged {
+        path: path.to_path_buf(),
+        target,
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => return Err(fail(&"it is a directory")),
+        Ok(meta) if !meta.is_file() => return Ok(staged(StagedTarget::Device(text.to_owned()))),
+        _ => {}
+    }
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !directory.is_dir() {
+        return Err(fail(&format_args!(
+            "the directory {} does not exist",
+            directory.display()
+        )));
+    }
+    // Readable like any file the user creates (tempfile's default is owner-only); the name
+    // only appears, complete, at the rename.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".trailwarden-").suffix(".partial");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    // tempfile names its temporary file (" at path …"): that name would only confuse, the
+    // error is about `path`.
+    let file = builder.tempfile_in(directory).map_err(|e| {
+        let message = e.to_string();
+        fail(&message.split(" at path ").next().unwrap_or(&message))
+    })?;
+    partial_files().push(file.path().to_path_buf());
+    let staged = staged(StagedTarget::File(file));
+    if let StagedTarget::File(file) = &staged.target {
+        let mut handle = file.as_file();
+        handle
+            .write_all(text.as_bytes())
+            .and_then(|()| handle.sync_all())
+            .map_err(|e| fail(&e))?;
+    }
+    Ok(staged)
+}
+
+impl Staged {
+    /// Puts the report in place.
+    pub fn commit(mut self) -> Result<(), String> {
+        let fail = |e: &dyn std::fmt::Display| {
+            format!("cannot write report to {}: {e}", self.path.display())
+        };
+        let target = std::mem::replace(&mut self.target, StagedTarget::Device(String::new()));
+        match target {
+            StagedTarget::Device(text) => std::fs::OpenOptions::new()
+                .write(true)
+                .open(&self.path)
+                .and_then(|mut device| {
+                    device.write_all(text.as_bytes())?;
+                    device.flush()
+                })
+                .map_err(|e| fail(&e)),
+            StagedTarget::File(file) => {
+                let partial = file.path().to_path_buf();
+                let persisted = file.persist(&self.path).map_err(|e| fail(&e.error));
+                partial_files().retain(|p| *p != partial);
+                persisted.map(|_| ())
             }
-            let directory = match path.parent() {
-                Some(parent) if !parent.as_os_str().is_empty() => parent,
-                _ => Path::new("."),
-            };
-            if !directory.is_dir() {
-                return Err(fail(&format_args!(
-                    "the directory {} does not exist",
-                    directory.display()
-                )));
-            }
-            // Readable like any file the user creates (tempfile's default is owner-only);
-            // the name only appears, complete, at the rename.
-            let mut builder = tempfile::Builder::new();
-            builder.prefix(".trailwarden-").suffix(".partial");
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt as _;
-                builder.permissions(std::fs::Permissions::from_mode(0o644));
-            }
-            // tempfile names its temporary file (" at path …"): that name would only confuse,
-            // the error is about `path`.
-            let mut file = builder.tempfile_in(directory).map_err(|e| {
-                let message = e.to_string();
-                fail(&message.split(" at path ").next().unwrap_or(&message))
-            })?;
+        }
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // Not committed: the temporary file removes itself; it is no longer ours to track.
+        if let StagedTarget::File(file) = &self.target {
             let partial = file.path().to_path_buf();
-            partial_files().push(partial.clone());
-            let written = file
-                .write_all(text.as_bytes())
-                .and_then(|()| file.as_file().sync_all())
-                .map_err(|e| fail(&e))
-                .and_then(|()| file.persist(path).map_err(|e| fail(&e.error)));
             partial_files().retain(|p| *p != partial);
-            written.map(|_| ())
         }
     }
 }
@@ -249,6 +298,33 @@ pub fn account_summaries<'a>(report: &Report<'a>) -> Vec<AccountSummary<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staged_reports_appear_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let listing = || {
+            let mut names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        // Staged and dropped (a later report failed): nothing is left, not even a partial.
+        let first = stage(&dir.path().join("a.json"), "{}").unwrap();
+        let second = stage(&dir.path().join("b.csv"), "x").unwrap();
+        assert_eq!(listing().len(), 2, "two partial files while staged");
+        assert!(listing().iter().all(|n| n.ends_with(".partial")));
+        drop((first, second));
+        assert!(listing().is_empty(), "{:?}", listing());
+        // Staged and committed: both in place, complete.
+        let first = stage(&dir.path().join("a.json"), "{}").unwrap();
+        let second = stage(&dir.path().join("b.csv"), "x").unwrap();
+        first.commit().unwrap();
+        second.commit().unwrap();
+        assert_eq!(listing(), ["a.json", "b.csv"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("b.csv")).unwrap(), "x");
+    }
 
     #[test]
     fn an_interruption_removes_the_files_being_written() {
