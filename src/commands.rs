@@ -359,16 +359,22 @@ fn assess(
     let mut to_stdout = None;
     for (format, path) in &targets {
         let color = path.is_none() && use_color(output);
-        let text =
-            render(&report, *format, output.all, color).inspect_err(|_| remove_made_dir())?;
-        match path {
-            Some(path) => staged.push(
-                report::stage(path, &text)
-                    .map_err(AppError::Runtime)
-                    .inspect_err(|_| remove_made_dir())?,
-            ),
-            None => to_stdout = Some(text),
-        }
+        let Some(path) = path else {
+            let text = render(&report, *format, output.all, color);
+            to_stdout = Some(text.inspect_err(|_| remove_made_dir())?);
+            continue;
+        };
+        let staging = if *format == ReportFormat::Json {
+            // The largest report goes straight into its file.
+            report::stage_with(path, &mut |out| {
+                report::json::write(&report, out).map_err(std::io::Error::other)
+            })
+            .map_err(AppError::Runtime)
+        } else {
+            render(&report, *format, output.all, color)
+                .and_then(|text| report::stage(path, &text).map_err(AppError::Runtime))
+        };
+        staged.push(staging.inspect_err(|_| remove_made_dir())?);
     }
     for report in staged {
         report.commit().map_err(AppError::Runtime)?;

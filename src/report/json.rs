@@ -7,6 +7,7 @@ use super::{account_summaries, AccountSummary, Report, StatusCounts};
 use crate::engine::{Evidence, FrameworkView};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::io::Write as _;
 
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
@@ -93,6 +94,15 @@ struct Finding<'a> {
 }
 
 pub fn render(report: &Report) -> Result<String, serde_json::Error> {
+    let mut text = Vec::new();
+    write(report, &mut text)?;
+    // serde_json writes UTF-8 only.
+    Ok(String::from_utf8_lossy(&text).into_owned())
+}
+
+/// The report straight into `out` (a report file), never whole in memory: at 1,000 accounts
+/// it is 150 MB of text.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), serde_json::Error> {
     let inventory = report.inventory;
     let findings = &report.evaluation.findings;
     let document = JsonReport {
@@ -151,7 +161,8 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
             fixed: &b.fixed,
         }),
     };
-    let mut text = serde_json::to_string_pretty(&document)?;
-    text.push('\n');
-    Ok(text)
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &document)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)?;
+    out.flush().map_err(serde_json::Error::io)
 }

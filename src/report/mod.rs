@@ -123,11 +123,19 @@ enum StagedTarget {
     File(tempfile::NamedTempFile),
     /// A device, pipe or socket (`/dev/stdout`, a FIFO a CI step reads): it cannot be
     /// replaced by a rename, and must not be, so it is written to at commit.
-    Device(String),
+    Device(Vec<u8>),
 }
 
 /// Writes `text` to a temporary file beside `path` (see [`Staged`]).
 pub fn stage(path: &Path, text: &str) -> Result<Staged, String> {
+    stage_with(path, &mut |out| out.write_all(text.as_bytes()))
+}
+
+/// As [`stage`], with the report written by `write` straight into the file.
+pub fn stage_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Staged, String> {
     let fail =
         |e: &dyn std::fmt::Display| format!("cannot write report to {}: {e}", path.display());
     let staged = |target| Staged {
@@ -136,7 +144,11 @@ pub fn stage(path: &Path, text: &str) -> Result<Staged, String> {
     };
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => return Err(fail(&"it is a directory")),
-        Ok(meta) if !meta.is_file() => return Ok(staged(StagedTarget::Device(text.to_owned()))),
+        Ok(meta) if !meta.is_file() => {
+            let mut text = Vec::new();
+            write(&mut text).map_err(|e| fail(&e))?;
+            return Ok(staged(StagedTarget::Device(text)));
+        }
         _ => {}
     }
     let directory = match path.parent() {
@@ -168,8 +180,7 @@ pub fn stage(path: &Path, text: &str) -> Result<Staged, String> {
     let staged = staged(StagedTarget::File(file));
     if let StagedTarget::File(file) = &staged.target {
         let mut handle = file.as_file();
-        handle
-            .write_all(text.as_bytes())
+        write(&mut handle)
             .and_then(|()| handle.sync_all())
             .map_err(|e| fail(&e))?;
     }
@@ -182,13 +193,13 @@ impl Staged {
         let fail = |e: &dyn std::fmt::Display| {
             format!("cannot write report to {}: {e}", self.path.display())
         };
-        let target = std::mem::replace(&mut self.target, StagedTarget::Device(String::new()));
+        let target = std::mem::replace(&mut self.target, StagedTarget::Device(Vec::new()));
         match target {
             StagedTarget::Device(text) => std::fs::OpenOptions::new()
                 .write(true)
                 .open(&self.path)
                 .and_then(|mut device| {
-                    device.write_all(text.as_bytes())?;
+                    device.write_all(&text)?;
                     device.flush()
                 })
                 .map_err(|e| fail(&e)),
@@ -323,7 +334,10 @@ mod tests {
         first.commit().unwrap();
         second.commit().unwrap();
         assert_eq!(listing(), ["a.json", "b.csv"]);
-        assert_eq!(std::fs::read_to_string(dir.path().join("b.csv")).unwrap(), "x");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b.csv")).unwrap(),
+            "x"
+        );
     }
 
     #[test]
