@@ -206,12 +206,25 @@ impl Store {
 
     /// A digest object with its signature metadata.
     pub async fn digest(&self, object: &ObjectRef) -> Fetched {
+        self.with_transfer_retries(|| self.digest_once(object), Fetched::Unreadable)
+            .await
+    }
+
+    /// `once` again while its transfer breaks off, up to the attempts allowed.
+    async fn with_transfer_retries<
+        T,
+        F: std::future::Future<Output = Result<T, TransferFailed>>,
+    >(
+        &self,
+        once: impl Fn() -> F,
+        unreadable: impl FnOnce(String) -> T,
+    ) -> T {
         let mut attempt = 1;
         loop {
-            match self.digest_once(object).await {
-                Ok(fetched) => return fetched,
+            match once().await {
+                Ok(value) => return value,
                 Err(TransferFailed(why)) if attempt >= self.transfer_attempts => {
-                    return Fetched::Unreadable(why)
+                    return unreadable(why)
                 }
                 Err(_) => transfer_backoff(attempt).await,
             }
@@ -248,17 +261,8 @@ impl Store {
     /// Streams a log file through gunzip and SHA-256: chunks are hashed on a blocking thread
     /// as they arrive, so no file is ever held whole in memory.
     pub async fn hash_log(&self, object: &ObjectRef) -> LogOutcome {
-        let mut attempt = 1;
-        loop {
-            match self.hash_log_once(object).await {
-                Ok(outcome) => return outcome,
-                Err(TransferFailed(why)) if attempt >= self.transfer_attempts => {
-                    return LogOutcome::Unreadable(why)
-                }
-                Err(_) => transfer_backoff(attempt).await,
-            }
-            attempt += 1;
-        }
+        self.with_transfer_retries(|| self.hash_log_once(object), LogOutcome::Unreadable)
+            .await
     }
 
     async fn hash_log_once(&self, object: &ObjectRef) -> Result<LogOutcome, TransferFailed> {

@@ -544,6 +544,32 @@ pub mod seed {
         topic
     }
 
+    /// A metric filter `name` with `pattern`, publishing `metric` in `namespace` (value 1).
+    pub async fn metric_filter(
+        config: &SdkConfig,
+        log_group_name: &str,
+        name: &str,
+        pattern: &str,
+        (namespace, metric): (&str, &str),
+    ) {
+        aws_sdk_cloudwatchlogs::Client::new(config)
+            .put_metric_filter()
+            .log_group_name(log_group_name)
+            .filter_name(name)
+            .filter_pattern(pattern)
+            .metric_transformations(
+                aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                    .metric_name(metric)
+                    .metric_namespace(namespace)
+                    .metric_value("1")
+                    .build()
+                    .expect("transformation"),
+            )
+            .send()
+            .await
+            .expect("put metric filter");
+    }
+
     /// A metric filter with `pattern` publishing `metric` (namespace CISBenchmark, value 1),
     /// and the CIS remediation's alarm on it, notifying `topic`.
     pub async fn filter_and_alarm(
@@ -553,22 +579,14 @@ pub mod seed {
         pattern: &str,
         topic: &str,
     ) {
-        aws_sdk_cloudwatchlogs::Client::new(config)
-            .put_metric_filter()
-            .log_group_name(log_group_name)
-            .filter_name(metric)
-            .filter_pattern(pattern)
-            .metric_transformations(
-                aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
-                    .metric_name(metric)
-                    .metric_namespace("CISBenchmark")
-                    .metric_value("1")
-                    .build()
-                    .expect("transformation"),
-            )
-            .send()
-            .await
-            .expect("put metric filter");
+        metric_filter(
+            config,
+            log_group_name,
+            metric,
+            pattern,
+            ("CISBenchmark", metric),
+        )
+        .await;
         aws_sdk_cloudwatch::Client::new(config)
             .put_metric_alarm()
             .alarm_name(metric)

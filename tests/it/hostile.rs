@@ -401,23 +401,15 @@ fn every_page_of_a_long_list_is_read() {
         let home = moto.config("us-east-1").await;
         seed::bucket(&home, "tw-paged").await;
         let group = seed::log_group(&home, "/paged/cloudtrail", 400).await;
-        let logs = aws_sdk_cloudwatchlogs::Client::new(&home);
         for index in 0..150 {
-            logs.put_metric_filter()
-                .log_group_name("/paged/cloudtrail")
-                .filter_name(format!("A-noise-{index:03}"))
-                .filter_pattern("{ $.eventName = DescribeInstances }")
-                .metric_transformations(
-                    aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
-                        .metric_name(format!("noise{index}"))
-                        .metric_namespace("Noise")
-                        .metric_value("1")
-                        .build()
-                        .expect("transformation"),
-                )
-                .send()
-                .await
-                .expect("put metric filter");
+            seed::metric_filter(
+                &home,
+                "/paged/cloudtrail",
+                &format!("A-noise-{index:03}"),
+                "{ $.eventName = DescribeInstances }",
+                ("Noise", &format!("noise{index}")),
+            )
+            .await;
         }
         seed::cis_alarm(&home, "/paged/cloudtrail", &home).await;
         seed::trail(
