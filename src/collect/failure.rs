@@ -123,6 +123,18 @@ where
             (kind, message)
         }
         SdkError::TimeoutError(_) => (ErrorKind::Failed, "timed out".to_owned()),
+        // An answer that could not be read. Its parse error only: the raw answer the SDK
+        // keeps beside it could hold anything, an AssumeRole's credentials included.
+        SdkError::ResponseError(response) => (
+            ErrorKind::Failed,
+            format!(
+                "malformed answer (HTTP {}): {}",
+                response.raw().status().as_u16(),
+                std::error::Error::source(error)
+                    .map(|source| one_line(&DisplayErrorContext(source).to_string()))
+                    .unwrap_or_default()
+            ),
+        ),
         other => match guard_refusal(other) {
             Some(refusal) => (ErrorKind::Denied, refusal.to_string()),
             None => (
