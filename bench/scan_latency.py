@@ -46,12 +46,15 @@ def get(endpoint, path):
         return response.read()
 
 
-def start_emulator():
+def start_emulator(extra_env=None):
+    """The test emulator on a free port, with extra environment variables for its
+    middleware; returns (process, endpoint)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "tests/support/moto_server.py"), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=dict(os.environ, **(extra_env or {})),
     )
     endpoint = f"http://127.0.0.1:{port}"
     for _ in range(300):

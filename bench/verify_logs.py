@@ -38,7 +38,7 @@ import boto3
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from scan_latency import free_port, get  # the emulator helpers of the scan benchmark
+from scan_latency import get, start_emulator  # the emulator helpers of the scan benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
@@ -53,24 +53,6 @@ def iso(t):
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def start_emulator(keys_file):
-    port = free_port()
-    env = dict(os.environ, TRAILWARDEN_PUBLIC_KEYS=str(keys_file))
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests/support/moto_server.py"), str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            get(endpoint, "/moto-api/")
-            return process, endpoint
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    sys.exit("moto server did not start")
 
 
 def seed(endpoint, private_key, digests, logs_per_digest):
@@ -218,7 +200,7 @@ def main():
         # The AWS CLI addresses S3 path-style on the emulator (bucket host names do not resolve).
         config_file = directory / "aws-config"
         config_file.write_text(f"[default]\nregion = {REGION}\ns3 =\n    addressing_style = path\n")
-        emulator, endpoint = start_emulator(served)
+        emulator, endpoint = start_emulator({"TRAILWARDEN_PUBLIC_KEYS": str(served)})
         try:
             log_bytes = seed(endpoint, private_key, args.digests, args.logs_per_digest)
             get(endpoint, f"/_trailwarden/latency/{args.latency_ms:g}")

@@ -347,35 +347,36 @@ fn assess(
         }
         _ => None,
     };
-    let remove_made_dir = || {
+    // Each report is rendered and staged beside its destination, its text freed before the
+    // next is rendered; all are put in place only once every one is staged, so a rendering
+    // error leaves no file (the staged ones are dropped, and removed, with the error).
+    let stage_all = || -> Result<(Vec<report::Staged>, Option<String>), AppError> {
+        let mut staged = Vec::new();
+        let mut to_stdout = None;
+        for (format, path) in &targets {
+            let color = path.is_none() && use_color(output);
+            let Some(path) = path else {
+                to_stdout = Some(render(&report, *format, output.all, color)?);
+                continue;
+            };
+            staged.push(if *format == ReportFormat::Json {
+                // The largest report goes straight into its file.
+                report::stage_with(path, &mut |out| {
+                    report::json::write(&report, out).map_err(std::io::Error::other)
+                })
+                .map_err(AppError::Runtime)?
+            } else {
+                let text = render(&report, *format, output.all, color)?;
+                report::stage(path, &text).map_err(AppError::Runtime)?
+            });
+        }
+        Ok((staged, to_stdout))
+    };
+    let (staged, to_stdout) = stage_all().inspect_err(|_| {
         if let Some(dir) = &made_dir {
             let _ = std::fs::remove_dir(dir);
         }
-    };
-    // Each report is rendered and staged beside its destination, its text freed before the
-    // next is rendered; all are put in place only once every one is staged, so a rendering
-    // error leaves no file.
-    let mut staged = Vec::new();
-    let mut to_stdout = None;
-    for (format, path) in &targets {
-        let color = path.is_none() && use_color(output);
-        let Some(path) = path else {
-            let text = render(&report, *format, output.all, color);
-            to_stdout = Some(text.inspect_err(|_| remove_made_dir())?);
-            continue;
-        };
-        let staging = if *format == ReportFormat::Json {
-            // The largest report goes straight into its file.
-            report::stage_with(path, &mut |out| {
-                report::json::write(&report, out).map_err(std::io::Error::other)
-            })
-            .map_err(AppError::Runtime)
-        } else {
-            render(&report, *format, output.all, color)
-                .and_then(|text| report::stage(path, &text).map_err(AppError::Runtime))
-        };
-        staged.push(staging.inspect_err(|_| remove_made_dir())?);
-    }
+    })?;
     for report in staged {
         report.commit().map_err(AppError::Runtime)?;
     }

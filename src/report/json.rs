@@ -96,8 +96,7 @@ struct Finding<'a> {
 pub fn render(report: &Report) -> Result<String, serde_json::Error> {
     let mut text = Vec::new();
     write(report, &mut text)?;
-    // serde_json writes UTF-8 only.
-    Ok(String::from_utf8_lossy(&text).into_owned())
+    String::from_utf8(text).map_err(|e| serde_json::Error::io(std::io::Error::other(e)))
 }
 
 /// The report straight into `out` (a report file), never whole in memory: at 1,000 accounts

@@ -107,15 +107,8 @@ fn credentials_session_tokens_and_signatures_never_reach_any_output() {
     }
     // The run really wrote every report, the snapshot and verbose logs: the check has
     // material to look at.
-    for report in [
-        "trailwarden.txt",
-        "trailwarden.json",
-        "trailwarden.sarif",
-        "trailwarden.junit.xml",
-        "trailwarden.csv",
-        "trailwarden.html",
-        "trailwarden.md",
-    ] {
+    for format in <trailwarden::cli::ReportFormat as clap::ValueEnum>::value_variants() {
+        let report = format.file_name();
         assert!(out.join(report).is_file(), "{report} written");
     }
     let scan_log = String::from_utf8_lossy(&scan.stderr);
