@@ -186,11 +186,14 @@ fn compare(clean: &Value, faulted: &Value, faulted_operations: &BTreeSet<String>
     // are replaced by an ERROR of the same rule, on the same account or resource, on what is
     // known (the log group whose alarms could not be listed; the bucket whose owner could
     // not be read, under the trail's account).
+    // An account whose session or listings failed (a malformed AssumeRole answer) has no
+    // known trails or buckets: their findings go, and the account's ERRORs name the call.
     let replaced_by_error = |lost: &Value| {
         faulted.values().any(|f| {
-            f["rule"] == lost["rule"]
+            (f["rule"] == lost["rule"]
                 && (f["account"] == lost["account"] || f["resource"] == lost["resource"])
-                && error_naming_an_operation(f)
+                && error_naming_an_operation(f))
+                || (f["account"] == lost["account"] && error_naming_a_fault(f))
         })
     };
     for (fingerprint, expected) in &clean {
