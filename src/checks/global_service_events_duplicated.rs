@@ -2,7 +2,7 @@
 
 use super::GLOBAL;
 use crate::analysis::trail_coverage::{
-    judge, records_global_service_events, why_incomplete, TrailIndex,
+    judge, organization_trails_unknown, records_global_service_events, why_incomplete, TrailIndex,
 };
 use crate::engine::{CheckResult, Outcome, RuleContext};
 
@@ -33,7 +33,10 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                 recording.len(),
                 recording.len()
             ))
-        } else if let Some(why) = why_incomplete(&judgement.trails, account) {
+        } else if let Some(why) = why_incomplete(&judgement.trails, account)
+            // "At most one" needs every trail: an organization trail unseen would be another.
+            .or_else(|| organization_trails_unknown(ctx.inventory, account))
+        {
             outcome.error(why)
         } else if recording.is_empty() {
             outcome.pass("no trail records global service events, so none duplicates them (TW103 reports the gap)")

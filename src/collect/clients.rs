@@ -3,6 +3,7 @@
 //! handling an AWS-compatible endpoint (`--endpoint-url`, `AWS_ENDPOINT_URL`) needs. A client
 //! is built once per service and region and shared by every call there.
 
+use super::answers::CompleteAnswers;
 use super::api_calls::ApiCallLog;
 use aws_config::{Region, SdkConfig};
 use std::collections::HashMap;
@@ -65,6 +66,7 @@ macro_rules! client {
                 let config = $krate::config::Builder::from(&self.config)
                     .region(Region::new(region.to_owned()))
                     .interceptor(self.log.clone())
+                    .interceptor(CompleteAnswers)
                     .build();
                 $krate::Client::from_conf(config)
             })
@@ -152,6 +154,7 @@ impl Clients {
                 .region(Region::new(region.to_owned()))
                 .force_path_style(self.endpoint_url().is_some())
                 .interceptor(self.log.clone())
+                .interceptor(CompleteAnswers)
                 .build();
             aws_sdk_s3::Client::from_conf(config)
         })
@@ -164,7 +167,8 @@ impl Clients {
         self.s3control.get(region, || {
             let mut builder = aws_sdk_s3control::config::Builder::from(&self.config)
                 .region(Region::new(region.to_owned()))
-                .interceptor(self.log.clone());
+                .interceptor(self.log.clone())
+                .interceptor(CompleteAnswers);
             if let Some(url) = self.endpoint_url() {
                 builder = builder.endpoint_resolver(FixedEndpoint(url.to_owned()));
             }

@@ -1,6 +1,7 @@
 //! Turning a failed AWS call into an [`ObservationError`]: what kind of failure, which
 //! operation, and AWS's own words, on one line.
 
+use super::answers::IncompleteAnswer;
 use super::api_calls::ReadOnlyRefusal;
 use crate::inventory::{ErrorKind, ObservationError, Observed};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -130,12 +131,15 @@ where
             format!(
                 "malformed answer (HTTP {}): {}",
                 response.raw().status().as_u16(),
-                std::error::Error::source(error)
-                    .map(|source| one_line(&DisplayErrorContext(source).to_string()))
-                    .unwrap_or_default()
+                match in_chain::<IncompleteAnswer>(error) {
+                    Some(incomplete) => incomplete.to_string(),
+                    None => std::error::Error::source(error)
+                        .map(|source| one_line(&DisplayErrorContext(source).to_string()))
+                        .unwrap_or_default(),
+                }
             ),
         ),
-        other => match guard_refusal(other) {
+        other => match in_chain::<ReadOnlyRefusal>(other) {
             Some(refusal) => (ErrorKind::Denied, refusal.to_string()),
             None => (
                 ErrorKind::Failed,
@@ -162,12 +166,15 @@ fn classify(code: &str, status: u16) -> ErrorKind {
     }
 }
 
-/// The read-only guard's refusal, wherever it sits in the SDK's chain of error sources.
-fn guard_refusal<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a ReadOnlyRefusal> {
+/// The first error of type `T` in the SDK's chain of error sources: the read-only guard's
+/// refusal, or why [`super::answers`] refused an answer, whatever wraps it.
+fn in_chain<'a, T: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
     let mut next = Some(error);
     while let Some(error) = next {
-        if let Some(refusal) = error.downcast_ref::<ReadOnlyRefusal>() {
-            return Some(refusal);
+        if let Some(found) = error.downcast_ref::<T>() {
+            return Some(found);
         }
         next = error.source();
     }

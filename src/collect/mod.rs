@@ -19,6 +19,7 @@
 //! list it, with the session of the account that owns it when that account is scanned. All
 //! accounts and regions are in flight at once, bounded by [`limits::Limits`].
 
+mod answers;
 pub mod api_calls;
 pub(crate) mod clients;
 mod cloudtrail;
@@ -202,6 +203,13 @@ pub async fn collect(
             .iter()
             .filter_map(|(_, session)| session.as_ref().ok())
             .map(|session| (session.account.clone(), session.clone()))
+            .collect(),
+        unentered: sessions
+            .iter()
+            .filter_map(|(target, session)| {
+                let error = session.as_ref().err()?;
+                Some((target.id.clone(), error.operation.clone()))
+            })
             .collect(),
         claimed: Mutex::default(),
         found: Mutex::default(),
@@ -448,6 +456,17 @@ impl Caller {
     }
 }
 
+/// `observed`, with `note` added to its error's message if it is one.
+fn with_note<T>(observed: Observed<T>, note: &str) -> Observed<T> {
+    match observed {
+        Observed::Error(mut error) => {
+            error.message = format!("{}; {note}", error.message);
+            Observed::Error(error)
+        }
+        ok => ok,
+    }
+}
+
 /// Two references (an alias ARN and the key ARN) may resolve to one key: keep one entry
 /// that knows both names.
 fn merge_key(keys: &mut keyed::KeyedMap<KmsKey>, key: KmsKey) {
@@ -569,6 +588,9 @@ struct Scan<'a> {
     progress: &'a Progress,
     /// Every scanned account with a working session.
     sessions: BTreeMap<String, Session>,
+    /// The accounts of the scope without one, with the call that failed (`sts:AssumeRole`):
+    /// whatever they own is unknown, which a bucket owned by none of the sessions must say.
+    unentered: BTreeMap<String, String>,
     claimed: Mutex<HashSet<(&'static str, String)>>,
     found: Mutex<Found>,
     /// Built on first need only: when a bucket turns out not to be its referrer's.
@@ -616,6 +638,40 @@ impl Scan<'_> {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
         );
+    }
+
+    /// The accounts of the scope that could not be entered, as a clause for a message
+    /// (empty when every account was): `; it may be one of 2 account(s) that could not be
+    /// entered: 111… (sts:AssumeRole failed), …`.
+    fn unentered_accounts(&self) -> String {
+        if self.unentered.is_empty() {
+            return String::new();
+        }
+        let listed: Vec<String> = self
+            .unentered
+            .iter()
+            .map(|(account, operation)| match operation.as_str() {
+                "" => account.clone(),
+                operation => format!("{account} ({operation} failed)"),
+            })
+            .collect();
+        format!(
+            "; it may be one of {} account(s) that could not be entered: {}",
+            listed.len(),
+            listed.join(", ")
+        )
+    }
+
+    /// Why a resource of `account`, which has no session, could not be read with its owner's:
+    /// the account is outside the scope, or its session could not be opened (naming the call).
+    fn unscanned(&self, account: &str) -> String {
+        match self.unentered.get(account).map(String::as_str) {
+            None => format!("account {account}, which is not scanned"),
+            Some("") => format!("account {account}, which could not be entered"),
+            Some(operation) => {
+                format!("account {account}, which could not be entered ({operation} failed)")
+            }
+        }
     }
 
     /// The session of `account` if it is scanned, else `fallback`.
@@ -959,7 +1015,7 @@ impl Scan<'_> {
                         }
                         if let (Observed::Error(error), Some(owners)) = (&mut location, owners) {
                             error.message = format!(
-                                "{}; the bucket belongs to none of the {} scanned account(s){}",
+                                "{}; the bucket belongs to none of the {} scanned account(s){}{}",
                                 error.message,
                                 self.sessions.len(),
                                 if owners.unknown.is_empty() {
@@ -969,7 +1025,8 @@ impl Scan<'_> {
                                         " whose buckets could be listed (not: {})",
                                         owners.unknown.join(", ")
                                     )
-                                }
+                                },
+                                self.unentered_accounts()
                             );
                         }
                         (referrer, location, None)
@@ -1132,12 +1189,23 @@ impl Scan<'_> {
                 ErrorKind::Denied,
                 "kms:DescribeKey",
                 format!(
-                    "the key belongs to account {}, which is not scanned, and is not visible \
-                     from account {}",
-                    parsed.account, reader.account
+                    "the key belongs to {}, and is not visible from account {}",
+                    self.unscanned(parsed.account),
+                    reader.account
                 ),
             ),
             other => other,
+        };
+        // A foreign key's calls failing (NotFound, AccessDenied) says little on its own: say
+        // why the owner's session was not used, naming its failed call if it had one.
+        let (rotation_enabled, policy) = if foreign {
+            let owner = format!("the key belongs to {}", self.unscanned(parsed.account));
+            (
+                with_note(rotation_enabled, &owner),
+                with_note(policy, &owner),
+            )
+        } else {
+            (rotation_enabled, policy)
         };
         let (arn, metadata) = match metadata {
             Observed::Ok(Some((arn, metadata))) => (arn, Observed::Ok(Some(metadata))),
@@ -1185,8 +1253,8 @@ impl Scan<'_> {
                 ErrorKind::NotCollected,
                 "logs:DescribeLogGroups",
                 format!(
-                    "the log group belongs to account {}, which is not scanned",
-                    parsed.account
+                    "the log group belongs to {}",
+                    self.unscanned(parsed.account)
                 ),
             ),
         };
@@ -1220,8 +1288,8 @@ impl Scan<'_> {
         let (filters, alarms) = match self.sessions.get(parsed.account) {
             None => {
                 let why = format!(
-                    "the log group belongs to account {}, which is not scanned",
-                    parsed.account
+                    "the log group belongs to {}",
+                    self.unscanned(parsed.account)
                 );
                 (
                     Observed::failure(ErrorKind::NotCollected, "logs:DescribeMetricFilters", &why),
@@ -1287,13 +1355,20 @@ impl Scan<'_> {
             Ok(parsed) => {
                 let reader = self.session_of(parsed.account, referrer);
                 let region = parsed.region.to_owned();
-                self.limited(
-                    reader,
-                    Service::Sns,
-                    &region,
-                    sns::subscriptions(&reader.clients.sns(&region), arn),
-                )
-                .await
+                let subscriptions = self
+                    .limited(
+                        reader,
+                        Service::Sns,
+                        &region,
+                        sns::subscriptions(&reader.clients.sns(&region), arn),
+                    )
+                    .await;
+                if reader.account == parsed.account {
+                    subscriptions
+                } else {
+                    let owner = format!("the topic belongs to {}", self.unscanned(parsed.account));
+                    with_note(subscriptions, &owner)
+                }
             }
             Err(error) => Observed::failure(
                 ErrorKind::NotCollected,

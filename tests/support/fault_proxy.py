@@ -16,10 +16,13 @@ A profile is JSON: {"seed": 7, "latency_ms": 0, "jitter_ms": 0, "slow_ms": 4000,
 matched against the operation's IAM action (`cloudtrail:DescribeTrails`,
 `s3:GetBucketPolicy`); the first fault whose rate draws true applies. Draws are reproducible:
 they hash the seed with the request (region, method, path, query, body), the SDK's attempt
-number (the `amz-sdk-request` header) and how often that request and attempt came before, so
-the same scan meets the same faults in any order.
+number (the `amz-sdk-request` header), the account whose credentials signed it, and how often
+that request and attempt came before for that account, so the same scan meets the same faults
+in any order: two accounts sending the same request (DescribeTrails in one region) draw apart,
+whichever comes first. The account of a role session's access key is learnt from the
+AssumeRole answers the proxy forwards; any other key stands for itself.
 
-GET /_faults/log answers every request seen, as JSON: operation, region, attempt, the
+GET /_faults/log answers every request seen, as JSON: operation, principal, region, attempt, the
 SDK's invocation id (the same for every attempt of one call), the fault injected, if any,
 and the time it arrived (seconds since the proxy started).
 
@@ -30,6 +33,7 @@ import hashlib
 import http.client
 import json
 import re
+import urllib.parse
 import socket
 import struct
 import sys
@@ -38,6 +42,11 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
+ASSUMED_KEY = re.compile(rb"<AccessKeyId>([^<]+)</AccessKeyId>")
+
+# Signing names that differ from the service's IAM prefix.
+SIGNING_NAMES = {"monitoring": "cloudwatch"}
 
 # S3 subresources, named by the IAM action a read of them needs (as trailwarden records it).
 S3_SUBRESOURCES = {
@@ -62,6 +71,8 @@ def operation_of(method, path, query, headers, body):
     """(service, IAM action) of a signed AWS request."""
     scope = CREDENTIAL_SCOPE.search(headers.get("Authorization", ""))
     region, service = scope.groups() if scope else ("", "")
+    # The signing name where it is not the IAM prefix (CloudWatch signs as "monitoring").
+    service = SIGNING_NAMES.get(service, service)
     target = headers.get("X-Amz-Target")
     if target:
         return region, f"{service}:{target.rsplit('.', 1)[-1]}"
@@ -154,7 +165,25 @@ class Proxy:
         self.log = []
         self.local = threading.local()
         self.seen = {}
+        # Access key id -> the account of the role session it belongs to.
+        self.principals = {}
         self.started = time.monotonic()
+
+    def principal(self, headers):
+        """The account whose credentials signed the request, or the access key itself."""
+        match = ACCESS_KEY.search(headers.get("Authorization", ""))
+        key_id = match.group(1) if match else ""
+        with self.lock:
+            return self.principals.get(key_id, key_id)
+
+    def learn_session(self, request_body, answer):
+        """Remembers which account an AssumeRole answer's access key belongs to."""
+        form = urllib.parse.parse_qs(request_body.decode("utf-8", "replace"))
+        role_arn = (form.get("RoleArn") or [""])[0].split(":")
+        key = ASSUMED_KEY.search(answer)
+        if key and len(role_arn) > 4:
+            with self.lock:
+                self.principals[key.group(1).decode()] = role_arn[4]
 
     def fault_for(self, operation, key, attempt):
         for index, fault in enumerate(self.faults):
@@ -207,7 +236,8 @@ class Handler(BaseHTTPRequestHandler):
         attempt_header = self.headers.get("amz-sdk-request", "")
         attempt = int((re.search(r"attempt=(\d+)", attempt_header) or [0, "1"])[1])
         budget = re.search(r"max=(\d+)", attempt_header)
-        key = (region, self.command, path, query, hashlib.sha256(body).hexdigest())
+        principal = proxy.principal(self.headers)
+        key = (principal, region, self.command, path, query, hashlib.sha256(body).hexdigest())
         with proxy.lock:
             # The same request sent again as a new call (a client's own retry of a broken
             # transfer) is a new draw: the nth sending of it is part of the key.
@@ -218,6 +248,7 @@ class Handler(BaseHTTPRequestHandler):
             proxy.log.append(
                 {
                     "operation": operation,
+                    "principal": principal,
                     "region": region,
                     "path": path,
                     "attempt": attempt,
@@ -242,6 +273,8 @@ class Handler(BaseHTTPRequestHandler):
 
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
         status, reason, response_headers, answer = proxy.forward(self.command, self.path, headers, body)
+        if operation == "sts:AssumeRole" and status == 200:
+            proxy.learn_session(body, answer)
         response_headers = [
             (k, v)
             for k, v in response_headers

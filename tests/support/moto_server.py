@@ -146,6 +146,31 @@ def require_assumable_roles():
     STSBackend.assume_role = assume_role
 
 
+def deny_foreign_topic_subscriptions():
+    """AWS: ListSubscriptionsByTopic on another account's topic is refused with
+    AuthorizationError (403) unless the topic's policy grants it, which a topic's default
+    policy does not. moto finds the topic in its owner's account and then lists the caller's
+    own subscriptions to it, none: an empty answer where AWS refuses."""
+    from moto.sns.exceptions import SNSException
+    from moto.sns.models import SNSBackend
+    from moto.utilities.arns import parse_arn
+
+    class AuthorizationError(SNSException):
+        code = "AuthorizationError"
+
+        def __init__(self, topic_arn):
+            super().__init__(f"User is not authorized to perform: SNS:ListSubscriptionsByTopic on resource: {topic_arn}")
+
+    original = SNSBackend.list_subscriptions_by_topic
+
+    def list_subscriptions_by_topic(self, topic_arn, next_token=None):
+        if parse_arn(topic_arn).account != self.account_id:
+            raise AuthorizationError(topic_arn)
+        return original(self, topic_arn, next_token)
+
+    SNSBackend.list_subscriptions_by_topic = list_subscriptions_by_topic
+
+
 def expected_owner_mismatch(environ):
     """AWS: an S3 request with `x-amz-expected-bucket-owner` naming another account than the
     bucket's owner is refused with 403 AccessDenied (moto ignores the header). Returns the
@@ -371,6 +396,7 @@ def main():
     restore_default_event_selectors()
     restore_partition_regions()
     allow_cloudtrail_delegated_administrator()
+    deny_foreign_topic_subscriptions()
     cache_module_list()
     if os.environ.get("TRAILWARDEN_ROLES_MUST_EXIST") == "1":
         require_assumable_roles()
