@@ -119,6 +119,12 @@ where
             let message = match (code.is_empty(), detail.is_empty()) {
                 (false, false) => format!("{code}: {detail} (HTTP {status})"),
                 (false, true) => format!("{code} (HTTP {status})"),
+                // A success the SDK could not read (S3 Control's deserializers report that
+                // as an unmodeled error): why, from the chain of causes only.
+                _ if (200..300).contains(&status) => format!(
+                    "malformed answer (HTTP {status}): {}",
+                    causes(service.err()).unwrap_or_else(|| "unreadable".to_owned())
+                ),
                 _ => format!("HTTP {status} without an AWS error code"),
             };
             (kind, message)
@@ -179,6 +185,17 @@ fn in_chain<'a, T: std::error::Error + 'static>(
         next = error.source();
     }
     None
+}
+
+/// The causes of `error` (its sources' messages, not the error itself), on one line.
+fn causes(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut messages = Vec::new();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        messages.push(one_line(&cause.to_string()));
+        next = cause.source();
+    }
+    (!messages.is_empty()).then(|| messages.join(": "))
 }
 
 fn one_line(text: &str) -> String {

@@ -725,3 +725,125 @@ fn verify_logs_under_injected_faults_proves_the_same_files_or_says_unreadable() 
     }
     eprintln!("{}", table.join("\n"));
 }
+
+/// Every error recorded in an inventory, as (operation, message), wherever it sits.
+fn observation_errors(value: &Value, found: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            // An observation's error, an account's session or regions error.
+            if let (
+                Some(Value::String(_)),
+                Some(Value::String(operation)),
+                Some(Value::String(message)),
+            ) = (map.get("kind"), map.get("operation"), map.get("message"))
+            {
+                found.push((operation.clone(), message.clone()));
+            }
+            map.values().for_each(|v| observation_errors(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| observation_errors(v, found)),
+        _ => {}
+    }
+}
+
+/// An XML answer cut in half (status 200, correctly framed) is an error naming its call, in
+/// every client that reads XML (S3, S3 Control, EC2, CloudWatch, SNS): never the first half
+/// taken for the whole. The SDK's XML deserializers accept such a prefix, and read a bucket's
+/// Block Public Access settings with their last flags false, an ACL without its grants, an
+/// alarm list without its later alarms.
+#[test]
+fn an_xml_answer_cut_short_is_an_error_never_half_a_configuration() {
+    let moto = start();
+    let estate = block_on(seed_organization(&moto));
+    let directory = tempfile::tempdir().expect("temp dir");
+    let runs = [
+        "s3:GetBucketAcl|s3:GetBucketPublicAccessBlock|s3:GetAccountPublicAccessBlock\
+         |ec2:DescribeRegions|cloudwatch:DescribeAlarms",
+        "sns:ListSubscriptionsByTopic",
+    ];
+    for (index, operations) in runs.into_iter().enumerate() {
+        let proxy = FaultProxy::start(
+            &moto,
+            &json!({"seed": 1, "faults": [{"kind": "malformed", "rate": 1.0,
+                                           "operations": operations}]}),
+        );
+        let output = directory.path().join(format!("inventory-{index}.json"));
+        let output = output.to_str().expect("utf-8 path");
+        let (code, _, stderr) = moto.run_through(
+            &proxy.endpoint(),
+            &[
+                "collect",
+                "--org",
+                "--exclude-accounts",
+                &estate.outside,
+                "--regions",
+                "us-east-1,eu-west-1",
+                "--output",
+                output,
+            ],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let inventory: Value =
+            serde_json::from_str(&std::fs::read_to_string(output).expect("inventory"))
+                .expect("inventory JSON");
+        let faulted: BTreeSet<String> = proxy
+            .log()
+            .iter()
+            .filter(|r| r["fault"] == "malformed")
+            .filter_map(|r| r["operation"].as_str().map(str::to_owned))
+            .collect();
+        let wanted: BTreeSet<String> = operations.split('|').map(str::to_owned).collect();
+        // Nothing read from the faulted calls stands as an observation.
+        for bucket in inventory["buckets"].as_array().expect("buckets") {
+            for field in ["acl", "public_access_block"] {
+                if index == 0 && bucket["region"].get("ok").is_some() {
+                    assert!(bucket[field].get("ok").is_none(), "{field}: {bucket:#}");
+                }
+            }
+        }
+        for account in inventory["accounts"].as_array().expect("accounts") {
+            if index == 0 && account.get("session_error").is_none() {
+                assert!(account["regions_error"].is_object(), "{account:#}");
+                assert!(
+                    account["s3_public_access_block"].get("ok").is_none(),
+                    "{account:#}"
+                );
+            }
+        }
+        for group in inventory["log_groups"].as_array().expect("log groups") {
+            if index == 0
+                && group["metric_filters"]["ok"]
+                    .as_array()
+                    .is_some_and(|f| !f.is_empty())
+            {
+                assert!(group["alarms"].get("ok").is_none(), "{group:#}");
+            }
+        }
+        for topic in inventory["topics"].as_array().expect("topics") {
+            assert!(topic["subscriptions"].get("ok").is_none(), "{topic:#}");
+        }
+        assert_eq!(
+            faulted, wanted,
+            "every operation was cut short at least once"
+        );
+        let mut errors = Vec::new();
+        observation_errors(&inventory, &mut errors);
+        for operation in &wanted {
+            let refused = errors
+                .iter()
+                .filter(|(op, message)| {
+                    // Refused by trailwarden's check ("incomplete XML answer"), or by the
+                    // SDK where half an error answer came with status 200.
+                    op == operation && message.starts_with("malformed answer (HTTP 200): ")
+                })
+                .count();
+            assert!(
+                refused > 0,
+                "{operation}: no error says the answer was cut short: {errors:?}"
+            );
+        }
+        if index == 1 {
+            assert!(!inventory["topics"].as_array().expect("topics").is_empty());
+        }
+    }
+}

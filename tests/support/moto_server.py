@@ -94,12 +94,14 @@ def fix_versioning_body(body):
     end = body.find(b">", start)
     if start < 0 or end < 0:
         return body
-    root = body[start + 1 : end].split()[0]
+    root = body[start + 1 : end].rstrip(b"/").split()[0]
     if root == b"VersioningConfiguration":
         return body
-    closing = b"</" + root + b">"
-    body = body[:start] + b'<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' + body[end + 1 :]
-    return body.replace(closing, b"</VersioningConfiguration>")
+    # A bucket never versioned answers an empty root element: `<Root .../>`.
+    empty = body[end - 1 : end] == b"/"
+    opening = b'<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"' + (b"/>" if empty else b">")
+    body = body[:start] + opening + body[end + 1 :]
+    return body.replace(b"</" + root + b">", b"</VersioningConfiguration>")
 
 
 def allow_cloudtrail_delegated_administrator():
