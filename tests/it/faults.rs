@@ -610,9 +610,14 @@ fn verify_logs_under_injected_faults_proves_the_same_files_or_says_unreadable() 
         args.extend_from_slice(extra);
         let (code, stdout, stderr) = moto.run_through(&proxy.endpoint(), &args);
         assert!(!stderr.contains("panicked"), "{stderr}");
-        let result: Value = serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("verify-logs JSON ({e}), exit {code}: {stderr}"));
-        (code, result)
+        // No JSON only when the bucket's top level could not be listed: nothing is known,
+        // and the run stops with one line naming the call (exit 1).
+        let result: Option<Value> = serde_json::from_str(&stdout).ok();
+        if result.is_none() {
+            assert_eq!(code, 1, "verify-logs printed no JSON: {stderr}");
+            assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        }
+        (code, result, stderr)
     };
     let statuses = |result: &Value| -> BTreeMap<String, String> {
         ["digest_files", "log_files"]
@@ -628,7 +633,8 @@ fn verify_logs_under_injected_faults_proves_the_same_files_or_says_unreadable() 
     };
 
     let clean_proxy = FaultProxy::start(&moto, &json!({"seed": 0}));
-    let (code, clean) = verify(&clean_proxy, &[]);
+    let (code, clean, _) = verify(&clean_proxy, &[]);
+    let clean = clean.expect("the clean run's JSON");
     assert_eq!(code, 0, "{clean}");
     let clean = statuses(&clean);
     let (clean_calls, _) = check_retry_budget("clean", &clean_proxy.log());
@@ -678,11 +684,25 @@ fn verify_logs_under_injected_faults_proves_the_same_files_or_says_unreadable() 
     )];
     for (name, profile, extra) in profiles {
         let proxy = FaultProxy::start(&moto, &reseeded(profile));
-        let (code, result) = verify(&proxy, extra);
+        let (code, result, stderr) = verify(&proxy, extra);
         let log = proxy.log();
         let (calls, requests) = check_retry_budget(name, &log);
         let faults = log.iter().filter(|r| !r["fault"].is_null()).count();
         assert!(faults > 0, "{name}: no fault injected");
+        let Some(result) = result else {
+            let faulted_listing = log
+                .iter()
+                .any(|r| r["operation"] == "s3:ListBucket" && !r["fault"].is_null());
+            assert!(
+                faulted_listing && stderr.contains("s3:ListBucket"),
+                "{name}: stopped without a failed listing to name: {stderr}"
+            );
+            table.push(format!(
+                "{name:<32} {code:>4} {requests:>8} {calls:>6} {faults:>6} stopped: {}",
+                stderr.trim()
+            ));
+            continue;
+        };
         let faulted = statuses(&result);
         // The logs of a digest that could not be read are unknown, so not listed; nothing
         // else may be missing, and nothing may be added.
