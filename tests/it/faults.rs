@@ -90,6 +90,13 @@ fn profiles() -> Vec<Profile> {
             args: &[],
         },
         Profile {
+            name: "empty answers (15%)",
+            // Status 200 and no body at all, for every call but the organization's own.
+            proxy: json!({"seed": 12, "faults": [{"kind": "empty", "rate": 0.15,
+                "operations": "(?!organizations:).*"}]}),
+            args: &[],
+        },
+        Profile {
             name: "malformed account list",
             proxy: json!({"seed": 11, "faults": [{"kind": "malformed", "rate": 1.0,
                 "operations": "organizations:ListAccounts"}]}),
@@ -114,6 +121,7 @@ fn profiles() -> Vec<Profile> {
                     "truncate",
                     "slow",
                     "malformed",
+                    "empty",
                     "denied",
                 ]
                 .map(|kind| json!({"kind": kind, "rate": 0.04}));
@@ -770,21 +778,30 @@ fn observation_errors(value: &Value, found: &mut Vec<(String, String)>) {
 /// every client that reads XML (S3, S3 Control, EC2, CloudWatch, SNS): never the first half
 /// taken for the whole. The SDK's XML deserializers accept such a prefix, and read a bucket's
 /// Block Public Access settings with their last flags false, an ACL without its grants, an
-/// alarm list without its later alarms.
+/// alarm list without its later alarms. An empty answer (JSON or XML) is an error too, never
+/// an answer with nothing in it.
 #[test]
-fn an_xml_answer_cut_short_is_an_error_never_half_a_configuration() {
+fn an_answer_cut_short_or_empty_is_an_error_never_half_a_configuration() {
     let moto = start();
     let estate = block_on(seed_organization(&moto));
     let directory = tempfile::tempdir().expect("temp dir");
     let runs = [
-        "s3:GetBucketAcl|s3:GetBucketPublicAccessBlock|s3:GetAccountPublicAccessBlock\
-         |ec2:DescribeRegions|cloudwatch:DescribeAlarms",
-        "sns:ListSubscriptionsByTopic",
+        (
+            "malformed",
+            "s3:GetBucketAcl|s3:GetBucketPublicAccessBlock|s3:GetAccountPublicAccessBlock\
+             |ec2:DescribeRegions|cloudwatch:DescribeAlarms",
+        ),
+        ("malformed", "sns:ListSubscriptionsByTopic"),
+        // An empty body would read as "no selectors", "not public", "no filters".
+        (
+            "empty",
+            "cloudtrail:GetEventSelectors|s3:GetBucketPolicyStatus|logs:DescribeMetricFilters",
+        ),
     ];
-    for (index, operations) in runs.into_iter().enumerate() {
+    for (index, (kind, operations)) in runs.into_iter().enumerate() {
         let proxy = FaultProxy::start(
             &moto,
-            &json!({"seed": 1, "faults": [{"kind": "malformed", "rate": 1.0,
+            &json!({"seed": 1, "faults": [{"kind": kind, "rate": 1.0,
                                            "operations": operations}]}),
         );
         let output = directory.path().join(format!("inventory-{index}.json"));
@@ -809,7 +826,7 @@ fn an_xml_answer_cut_short_is_an_error_never_half_a_configuration() {
         let faulted: BTreeSet<String> = proxy
             .log()
             .iter()
-            .filter(|r| r["fault"] == "malformed")
+            .filter(|r| r["fault"] == kind)
             .filter_map(|r| r["operation"].as_str().map(str::to_owned))
             .collect();
         let wanted: BTreeSet<String> = operations.split('|').map(str::to_owned).collect();
@@ -842,6 +859,21 @@ fn an_xml_answer_cut_short_is_an_error_never_half_a_configuration() {
         for topic in inventory["topics"].as_array().expect("topics") {
             assert!(topic["subscriptions"].get("ok").is_none(), "{topic:#}");
         }
+        if index == 2 {
+            for trail in inventory["trails"].as_array().expect("trails") {
+                assert!(trail["event_selectors"].get("ok").is_none(), "{trail:#}");
+            }
+            for bucket in inventory["buckets"].as_array().expect("buckets") {
+                if bucket["region"].get("ok").is_some() {
+                    assert!(bucket["policy_status"].get("ok").is_none(), "{bucket:#}");
+                }
+            }
+            for group in inventory["log_groups"].as_array().expect("log groups") {
+                if group["details"].get("ok").is_some() {
+                    assert!(group["metric_filters"].get("ok").is_none(), "{group:#}");
+                }
+            }
+        }
         assert_eq!(
             faulted, wanted,
             "every operation was cut short at least once"
@@ -852,7 +884,7 @@ fn an_xml_answer_cut_short_is_an_error_never_half_a_configuration() {
             let refused = errors
                 .iter()
                 .filter(|(op, message)| {
-                    // Refused by trailwarden's check ("incomplete XML answer"), or by the
+                    // Refused by trailwarden's check ("incomplete answer"), or by the
                     // SDK where half an error answer came with status 200.
                     op == operation && message.starts_with("malformed answer (HTTP 200): ")
                 })

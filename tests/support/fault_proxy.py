@@ -9,7 +9,8 @@ it, except that, as a profile asks, it
   * resets the connection without answering,
   * answers later than the client's timeout,
   * truncates the body (the Content-Length promises more than is sent; the connection closes),
-  * answers 200 with a malformed body (the real answer cut in half, correctly framed).
+  * answers 200 with a malformed body (the real answer cut in half, correctly framed),
+  * answers 200 with an empty body.
 
 A profile is JSON: {"seed": 7, "latency_ms": 0, "jitter_ms": 0, "slow_ms": 4000,
 "faults": [{"kind": "throttle", "rate": 0.3, "operations": "REGEX"}]}. `operations` is
@@ -282,6 +283,9 @@ class Handler(BaseHTTPRequestHandler):
         ]
         if fault == "truncate":
             return self.truncated(status, reason, response_headers, answer)
+        if fault == "empty" and self.command != "HEAD":
+            answer = b""
+            status, reason = 200, "OK"
         if fault == "malformed" and self.command != "HEAD":
             answer = answer[: len(answer) // 2] if len(answer) > 1 else b"<"
             status, reason = 200, "OK"
