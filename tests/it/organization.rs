@@ -310,10 +310,15 @@ fn an_organization_is_scanned_in_one_run_with_org_trail_semantics() {
         assert_eq!(status_of(&report, rule, &outside_arn), "ERROR", "{rule}");
     }
     assert_eq!(status_of(&report, "TW501", &estate.bad_trail), "ERROR");
+    // ... and, since an account of the scope could not be entered, that it may be its.
+    let why = message(&report, "TW201", &outside_arn);
+    assert!(why.contains("none of the"), "{why}");
     assert!(
-        message(&report, "TW201", &outside_arn).contains("none of the"),
-        "{}",
-        message(&report, "TW201", &outside_arn)
+        why.contains(&format!(
+            "it may be one of 1 account(s) that could not be entered: {} (sts:AssumeRole failed)",
+            estate.unassumable
+        )),
+        "{why}"
     );
     assert!(bucket(OUTSIDE_BUCKET)["owner_account"].is_null());
 
