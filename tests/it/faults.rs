@@ -124,7 +124,17 @@ fn profiles() -> Vec<Profile> {
                     "empty",
                     "denied",
                 ]
-                .map(|kind| json!({"kind": kind, "rate": 0.04}));
+                .map(|kind| {
+                    // What is not retried (a malformed, empty or refused answer) spares the
+                    // organization's own calls: there, it stops the scan (a profile of its own).
+                    let retried = !["malformed", "empty", "denied"].contains(&kind);
+                    let operations = if retried {
+                        ".*"
+                    } else {
+                        "(?!organizations:).*"
+                    };
+                    json!({"kind": kind, "rate": 0.04, "operations": operations})
+                });
                 json!({"seed": 10, "latency_ms": 2, "jitter_ms": 20, "slow_ms": 3000,
                     "faults": every_kind})
             },
