@@ -27,7 +27,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 #[error("incomplete answer: {0}")]
 pub struct IncompleteAnswer(String);
 
-/// Checks each XML answer read in full (see the module's docs).
+/// Refuses each answer read in full that is empty, or is XML cut short (see the module's docs).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CompleteAnswers;
 
