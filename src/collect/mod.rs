@@ -456,6 +456,15 @@ impl Caller {
     }
 }
 
+/// ` (OPERATION failed)`, or nothing when the operation is not known.
+fn failed_call(operation: &str) -> String {
+    if operation.is_empty() {
+        String::new()
+    } else {
+        format!(" ({operation} failed)")
+    }
+}
+
 /// `observed`, with `note` added to its error's message if it is one.
 fn with_note<T>(observed: Observed<T>, note: &str) -> Observed<T> {
     match observed {
@@ -650,10 +659,7 @@ impl Scan<'_> {
         let listed: Vec<String> = self
             .unentered
             .iter()
-            .map(|(account, operation)| match operation.as_str() {
-                "" => account.clone(),
-                operation => format!("{account} ({operation} failed)"),
-            })
+            .map(|(account, operation)| format!("{account}{}", failed_call(operation)))
             .collect();
         format!(
             "; it may be one of {} account(s) that could not be entered: {}",
@@ -665,12 +671,12 @@ impl Scan<'_> {
     /// Why a resource of `account`, which has no session, could not be read with its owner's:
     /// the account is outside the scope, or its session could not be opened (naming the call).
     fn unscanned(&self, account: &str) -> String {
-        match self.unentered.get(account).map(String::as_str) {
+        match self.unentered.get(account) {
             None => format!("account {account}, which is not scanned"),
-            Some("") => format!("account {account}, which could not be entered"),
-            Some(operation) => {
-                format!("account {account}, which could not be entered ({operation} failed)")
-            }
+            Some(operation) => format!(
+                "account {account}, which could not be entered{}",
+                failed_call(operation)
+            ),
         }
     }
 
