@@ -297,7 +297,7 @@ impl GateArgs {
             fail_on: self
                 .fail_on
                 .or(config.fail_on)
-                .unwrap_or(FailOn::AtLeast(crate::engine::Severity::Low)),
+                .unwrap_or(FailOn::AtLeast(crate::rule::Severity::Low)),
             allow_incomplete: self.allow_incomplete || config.allow_incomplete.unwrap_or(false),
             fail_on_new: self.fail_on_new,
         }

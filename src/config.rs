@@ -6,9 +6,8 @@
 //! of the wrong type, a waiver without reason or expiry — is one error naming the file and
 //! line. See docs/config.md.
 
-use crate::engine::{
-    Catalog, FailOn, ParamOverride, ParamValue, ResourcePattern, Selection, Severity, Waiver,
-};
+use crate::engine::{Catalog, FailOn, ParamOverride, ResourcePattern, Selection, Waiver};
+use crate::rule::{ParamValue, Severity};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};

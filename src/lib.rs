@@ -15,5 +15,6 @@ pub mod engine;
 pub mod inventory;
 pub mod redact;
 pub mod report;
+pub mod rule;
 pub mod scope;
 pub mod verify;

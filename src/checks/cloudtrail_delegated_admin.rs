@@ -1,8 +1,8 @@
 //! TW106 cloudtrail-delegated-admin — forensic vault: CloudTrail is administered from a
 //! delegated administrator account, not from the management account.
 
-use super::{organization_scope, OrganizationScope, GLOBAL};
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use super::judge::{organization_scope, OrganizationScope, GLOBAL};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 
 pub fn check(ctx: &RuleContext) -> CheckResult {
     let org = match organization_scope(ctx.inventory) {

@@ -1,7 +1,7 @@
 //! TW301 cloudwatch-logs-delivery — CIS "Ensure CloudTrail trails are integrated with CloudWatch Logs".
 
 use super::delivery_health::age;
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 use chrono::Duration;
 

@@ -1,6 +1,6 @@
 //! TW402 cmk-rotation — CIS "Ensure rotation for customer-created symmetric CMKs is enabled", for trail keys.
 
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{arn_account_region, path};
 use std::collections::BTreeMap;
 

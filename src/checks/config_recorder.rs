@@ -1,8 +1,8 @@
 //! TW701 config-recorder — CIS "Ensure AWS Config is enabled in all regions": per scanned
 //! region, a configuration recorder records every supported resource type, and is recording.
 
-use super::{region_outcome, regions_unknown, session_unknown};
-use crate::engine::{CheckResult, RuleContext};
+use super::judge::{region_outcome, regions_unknown, session_unknown};
+use crate::rule::{CheckResult, RuleContext};
 use crate::inventory::ConfigRecorder;
 
 /// Why a recorder does not qualify, if it does not.

@@ -2,13 +2,13 @@
 //! logging for write|read events is enabled for S3 buckets"; TW109 dynamodb-data-events and
 //! TW110 lambda-data-events — the forensic vault's other data events.
 
-use super::{judge_accounts, logging_multi_region, observed, Requirement};
+use super::judge::{judge_accounts, logging_multi_region, observed, Requirement};
 use crate::analysis::data_events::{
     data_coverage, Side, Target, DYNAMODB_TABLE, LAMBDA_FUNCTION, S3_OBJECT,
 };
 use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict, TrailIndex};
 use crate::analysis::Truth;
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{Arn, Trail};
 
 /// Whether `trail` records `side` of the data events of `resource_type` under `target`.

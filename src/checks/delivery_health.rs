@@ -1,8 +1,8 @@
 //! Delivery health, per trail: TW112 trail-logging, TW113 log-delivery, TW114
 //! digest-delivery (baseline R8: working integrity), TW115 sns-notifications.
 
-use super::judge_observed;
-use crate::engine::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
+use super::judge::judge_observed;
+use crate::rule::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
 use crate::inventory::{path, Trail, TrailStatus};
 use chrono::{DateTime, Duration, Utc};
 

@@ -1,10 +1,10 @@
 //! TW103 global-service-events — IAM, STS and other global service events are recorded.
 
-use super::GLOBAL;
+use super::judge::GLOBAL;
 use crate::analysis::trail_coverage::{
     judge, records_global_service_events, AccountVerdict, TrailIndex,
 };
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

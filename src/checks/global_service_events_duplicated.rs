@@ -1,10 +1,10 @@
 //! TW104 global-service-events-duplicated — global service events recorded by one trail only.
 
-use super::GLOBAL;
+use super::judge::GLOBAL;
 use crate::analysis::trail_coverage::{
     judge, organization_trails_unknown, records_global_service_events, why_incomplete, TrailIndex,
 };
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 
 pub fn check(ctx: &RuleContext) -> CheckResult {
     let mut outcomes = Vec::new();

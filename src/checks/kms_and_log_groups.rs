@@ -1,9 +1,9 @@
 //! TW403 key-policy-scoped — the trail's CMK lets CloudTrail encrypt only for named trails and
 //! grants nothing to anyone; TW404 log-group-kms — the CloudWatch Logs copy is KMS-encrypted.
 
-use super::judge_key;
+use super::judge::judge_key;
 use crate::analysis::policy::{confinement, parse, ServiceUse};
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{arn_account_region, path};
 use std::collections::BTreeMap;
 

@@ -2,10 +2,10 @@
 //! events as long as the baseline asks, protected and encrypted; TW602 event-data-store-cmk —
 //! every event data store is encrypted with a customer managed key (Security Hub CloudTrail.10).
 
-use super::{judge_key, region_outcome, regions_unknown, session_unknown, KeyVerdict, GLOBAL};
+use super::judge::{judge_key, region_outcome, regions_unknown, session_unknown, KeyVerdict, GLOBAL};
 use crate::analysis::event_selectors::management_coverage;
 use crate::analysis::Truth;
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{path, Account, EventDataStore, Inventory, Observed};
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! versioning and Object Lock (see `analysis::retention`).
 
 use crate::analysis::retention::{applies_to_logs, archive_shortfalls, lock_days, Versions};
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

@@ -1,7 +1,7 @@
 //! TW202 log-bucket-access-logging — CIS "Ensure S3 bucket access logging is enabled on the CloudTrail S3 bucket".
 
-use super::{bucket_arn, bucket_location, trail_buckets};
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use super::judge::{bucket_arn, bucket_location, trail_buckets};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

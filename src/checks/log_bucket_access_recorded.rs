@@ -1,11 +1,11 @@
 //! TW210 log-bucket-access-recorded — baseline R5: every access to the log bucket is recorded,
 //! by S3 server access logging to another bucket or by CloudTrail data events on it.
 
-use super::judge_trail_buckets;
+use super::judge::judge_trail_buckets;
 use crate::analysis::data_events::{data_coverage, Side, Target, S3_OBJECT};
 use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict, TrailIndex};
 use crate::analysis::Truth;
-use crate::engine::{CheckResult, RuleContext};
+use crate::rule::{CheckResult, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

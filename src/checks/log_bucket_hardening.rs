@@ -1,9 +1,9 @@
 //! Hardening of the bucket trails write to: TW204 log-bucket-versioning, TW205
 //! log-bucket-mfa-delete, TW206 log-bucket-object-lock, TW209 log-bucket-sse-kms.
 
-use super::{judge_key, judge_observed, judge_trail_buckets, with_key, KeyVerdict};
+use super::judge::{judge_key, judge_observed, judge_trail_buckets, with_key, KeyVerdict};
 use crate::analysis::retention::lock_days;
-use crate::engine::{CheckResult, RuleContext};
+use crate::rule::{CheckResult, RuleContext};
 use crate::inventory::path;
 
 pub fn versioning(ctx: &RuleContext) -> CheckResult {

@@ -1,8 +1,8 @@
 //! TW201 log-bucket-not-public — CIS "Ensure the S3 bucket used to store CloudTrail logs is not publicly accessible".
 
-use super::{bucket_arn, bucket_location, trail_buckets};
+use super::judge::{bucket_arn, bucket_location, trail_buckets};
 use crate::analysis::bucket_exposure::{assess, BucketExposure};
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

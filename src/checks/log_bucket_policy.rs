@@ -1,9 +1,9 @@
 //! The trail bucket's policy: TW207 log-bucket-policy-scoped (CloudTrail writes only for
 //! named trails or accounts; no grant to anyone) and TW208 log-bucket-tls-only.
 
-use super::judge_trail_buckets;
+use super::judge::judge_trail_buckets;
 use crate::analysis::policy::{confinement, parse, Policy, ServiceUse};
-use crate::engine::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
+use crate::rule::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
 use crate::inventory::{path, Bucket};
 
 pub const CLOUDTRAIL: &str = "cloudtrail.amazonaws.com";

@@ -1,7 +1,7 @@
 //! TW203 log-bucket-separate-account — forensic vault: logs go to a bucket of a separate
 //! log-archive account, out of reach of the accounts they record.
 
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

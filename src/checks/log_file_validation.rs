@@ -1,6 +1,6 @@
 //! TW102 log-file-validation — CIS "Ensure CloudTrail log file validation is enabled".
 
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

@@ -1,6 +1,6 @@
 //! TW502 log-group-retention — baseline R9: the CloudWatch Logs copy keeps events long enough.
 
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{arn_account_region, path};
 use std::collections::BTreeMap;
 

@@ -1,8 +1,8 @@
 //! TW118 log-integrity-verified: what `verify-logs` proved over the scan's window (baseline
 //! R8: integrity that actually works, proved rather than configured).
 
-use super::judge_observed;
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use super::judge::judge_observed;
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{path, FileTally, IntegrityOutcome, LogIntegrity};
 
 fn counts(tally: &FileTally, what: &str) -> String {

@@ -1,341 +1,82 @@
-//! Rule logic: one file per rule, named after the rule. Each exposes
-//! `pub fn check(&RuleContext) -> CheckResult`, bound to its code in the registry.
+//! Rule logic: one file per rule or small family, named after the rule. This file is the
+//! table of contents: each entry declares a rule file and, beside it, the codes whose logic it
+//! holds and the function of each. The engine's catalog binds these codes to `rules/*.toml`
+//! one to one and refuses any difference. Shared judging helpers are in `judge.rs`.
 
-pub mod cloudtrail_delegated_admin;
-pub mod cloudwatch_logs_delivery;
-pub mod cmk_rotation;
-pub mod config_recorder;
-pub mod data_events;
-pub mod delivery_health;
-pub mod global_service_events;
-pub mod global_service_events_duplicated;
-pub mod kms_and_log_groups;
-pub mod lake;
-pub mod log_archive_retention;
-pub mod log_bucket_access_logging;
-pub mod log_bucket_access_recorded;
-pub mod log_bucket_hardening;
-pub mod log_bucket_not_public;
-pub mod log_bucket_policy;
-pub mod log_bucket_separate_account;
-pub mod log_file_validation;
-pub mod log_group_retention;
-pub mod log_integrity;
-pub mod monitoring;
-pub mod multi_region_trail;
-pub mod organization_trail;
-pub mod trail_kms_cmk;
-pub mod trail_settings;
+mod judge;
 
-use crate::analysis::trail_coverage::{
-    is_logging, is_multi_region, judge, AccountVerdict, TrailIndex, Via,
-};
-use crate::analysis::Truth;
-use crate::engine::{Outcome, OutcomeBuilder, RuleContext};
-use crate::inventory::{
-    path, Account, Bucket, Inventory, KmsKey, Observed, Organization, Region, Trail,
-};
-use std::collections::BTreeMap;
+use crate::rule::CheckFn;
 
-/// Region label of findings about an account as a whole.
-pub const GLOBAL: &str = "global";
+/// Declares each rule file as a module and builds [`REGISTRY`] from the codes listed with it.
+macro_rules! registry {
+    ($(mod $module:ident { $($code:literal => $function:ident),+ $(,)? })+) => {
+        $(pub mod $module;)+
 
-/// Buckets that trails write to, each with the trails that use it.
-fn trail_buckets(inventory: &Inventory) -> BTreeMap<&str, Vec<&Trail>> {
-    let mut buckets: BTreeMap<&str, Vec<&Trail>> = BTreeMap::new();
-    for trail in inventory.trails.values() {
-        if let Some(name) = trail.s3_bucket_name.as_deref() {
-            buckets.entry(name).or_default().push(trail);
-        }
-    }
-    buckets
-}
-
-/// The ARN of an S3 bucket in the inventory's partition.
-fn bucket_arn(inventory: &Inventory, name: &str) -> String {
-    format!("arn:{}:s3:::{name}", inventory.partition)
-}
-
-/// The account and region a bucket finding is reported under: the owner if known, else the
-/// account of the first trail that uses it; the observed region, else `unknown`.
-fn bucket_location<'a>(
-    inventory: &'a Inventory,
-    name: &str,
-    trails: &[&'a Trail],
-) -> (String, String) {
-    let bucket = inventory.buckets.get(name);
-    let account = bucket
-        .and_then(|b| b.owner_account.clone())
-        .or_else(|| trails.first().map(|t| t.owner_account().to_owned()))
-        .unwrap_or_default();
-    let region = bucket
-        .and_then(|b| b.region.value().ok().cloned())
-        .unwrap_or_else(|| "unknown".to_owned());
-    (account, region)
-}
-
-/// Whether an organization-level rule has an organization to judge.
-enum OrganizationScope<'a> {
-    Scanned(&'a Organization),
-    /// The outcome to report instead: not applicable (not scanned) or error (unreadable).
-    Unscanned(Outcome),
-}
-
-fn organization_scope(inventory: &Inventory) -> OrganizationScope<'_> {
-    let caller = inventory
-        .identity
-        .as_ref()
-        .map(|i| i.account.clone())
-        .or_else(|| inventory.accounts.keys().next().cloned())
-        .unwrap_or_default();
-    match &inventory.organization {
-        Some(Observed::Ok(org)) => OrganizationScope::Scanned(org),
-        Some(Observed::Error(error)) => OrganizationScope::Unscanned(
-            Outcome::on(&caller, GLOBAL, "organization")
-                .error(format!("the organization could not be read ({error})")),
-        ),
-        None => OrganizationScope::Unscanned(
-            Outcome::on(&caller, GLOBAL, "organization")
-                .not_applicable("the organization was not scanned (scan with --org)"),
-        ),
-    }
-}
-
-/// What an account-level requirement says in its findings.
-struct Requirement<'a> {
-    /// Completes "TRAIL …" when a covering trail satisfies the requirement.
-    satisfied: &'a str,
-    /// The failure when trails cover the account but none satisfies it (reasons follow).
-    unsatisfied: &'a str,
-    /// The failure when no trail covers the account at all.
-    no_trail: &'a str,
-}
-
-/// One finding per account: PASS when a trail covering it (its own, or an organization
-/// trail) passes `test`; ERROR when none does and some trail, or the account's trail list,
-/// could not be judged; FAIL otherwise. Every covering trail is evidence, with its verdict.
-fn judge_accounts(
-    ctx: &RuleContext,
-    test: impl Fn(&Trail) -> Truth,
-    requirement: Requirement,
-) -> Vec<Outcome> {
-    judge_accounts_in_detail(ctx, test, requirement, |_| None)
-}
-
-/// What a rule can say of a trail beyond its verdict: how it satisfies the requirement
-/// (appended to the PASS message) and the matching evidence.
-struct Detail {
-    text: String,
-    evidence: serde_json::Value,
-}
-
-/// [`judge_accounts`], where `detail` describes how a trail satisfies the requirement.
-fn judge_accounts_in_detail(
-    ctx: &RuleContext,
-    test: impl Fn(&Trail) -> Truth,
-    requirement: Requirement,
-    detail: impl Fn(&Trail) -> Option<Detail>,
-) -> Vec<Outcome> {
-    let mut outcomes = Vec::new();
-    let index = TrailIndex::new(ctx.inventory);
-    for account in ctx.inventory.accounts.values() {
-        let judgement = judge(&index, account, &test);
-        let mut outcome = Outcome::on(&account.id, GLOBAL, &account.id);
-        for (covering, truth) in &judgement.trails {
-            let trail = covering.trail;
-            let mut evidence = serde_json::json!({
-                "via": covering.via,
-                "is_multi_region": trail.is_multi_region,
-                "is_logging": trail.status.value().ok().map(|s| s.is_logging),
-                "verdict": match truth {
-                    Truth::Yes => "qualifies",
-                    Truth::No(_) => "does not qualify",
-                    Truth::Unknown(_) => "unknown",
-                },
-                "reasons": truth.reasons(),
-            });
-            if let (Some(found), serde_json::Value::Object(map)) = (detail(trail), &mut evidence) {
-                map.insert("detail".to_owned(), found.evidence);
-            }
-            outcome = outcome.evidence(path::trail(&trail.arn), evidence);
-        }
-        outcomes.push(match judgement.verdict {
-            AccountVerdict::Satisfied(covering) => {
-                let via = match covering.via {
-                    Via::Own => String::new(),
-                    Via::OrganizationTrail | Via::Listed => format!(
-                        " (organization trail of account {})",
-                        covering.trail.owner_account()
-                    ),
-                };
-                let how = detail(covering.trail)
-                    .map(|found| format!(" {}", found.text))
-                    .unwrap_or_default();
-                outcome.pass(format!(
-                    "{}{via} {}{how}",
-                    covering.trail.name, requirement.satisfied
-                ))
-            }
-            AccountVerdict::Unknown(why) => outcome.error(why),
-            AccountVerdict::Unsatisfied(reasons) if reasons.is_empty() => {
-                outcome.fail(requirement.no_trail)
-            }
-            AccountVerdict::Unsatisfied(reasons) => outcome.fail(format!(
-                "{}: {}",
-                requirement.unsatisfied,
-                reasons.join("; ")
-            )),
-        });
-    }
-    outcomes
-}
-
-/// A trail's data as a truth: its observed value, or unknown with the reason.
-fn observed<'t, T>(trail: &Trail, what: &str, value: &'t Observed<T>) -> Result<&'t T, Truth> {
-    value
-        .value()
-        .map_err(|error| Truth::unknown(format!("{}: {what} unknown ({error})", trail.name)))
-}
-
-/// `test` holds only for a logging multi-region trail.
-fn logging_multi_region(trail: &Trail) -> Truth {
-    Truth::all([is_multi_region(trail), is_logging(trail)])
-}
-
-/// For a rule judging what is collected per region: the ERROR finding of an account in which
-/// nothing could be read (its role could not be assumed), if so.
-fn session_unknown(account: &Account, what: &str) -> Option<Outcome> {
-    let error = account.session_error.as_ref()?;
-    Some(
-        Outcome::on(&account.id, GLOBAL, &account.id)
-            .evidence(
-                format!("{}.session_error", path::account(&account.id)),
-                error,
-            )
-            .error(format!("{what} unknown ({error})")),
-    )
-}
-
-/// For a rule that must see every region: the ERROR finding of an account whose enabled
-/// regions could not be listed, so that regions beyond those scanned are unknown, if so.
-fn regions_unknown(account: &Account, what: &str) -> Option<Outcome> {
-    let error = account.regions_error.as_ref()?;
-    Some(
-        Outcome::on(&account.id, GLOBAL, &account.id)
-            .evidence(format!("{}.regions_error", path::account(&account.id)), error)
-            .error(format!(
-                "{what} of regions beyond those scanned unknown: the enabled regions could not be listed ({error})"
-            )),
-    )
-}
-
-/// A finding on one region of an account (resource `ACCOUNT/REGION`), with the region's
-/// `field` observation as evidence.
-fn region_outcome(
-    account: &str,
-    region: &Region,
-    field: &str,
-    value: &impl serde::Serialize,
-) -> OutcomeBuilder {
-    Outcome::on(account, &region.name, format!("{account}/{}", region.name)).evidence(
-        format!("{}.{field}", path::region(account, &region.name)),
-        value,
-    )
-}
-
-/// Adds the key's metadata as evidence, when the key was found.
-fn with_key(outcome: OutcomeBuilder, key: Option<&KmsKey>) -> OutcomeBuilder {
-    match key {
-        Some(key) => outcome.evidence(
-            format!("{}.metadata", path::kms_key(&key.arn)),
-            &key.metadata,
-        ),
-        None => outcome,
-    }
-}
-
-/// Judges an observed part of a resource: its value as evidence at `path`, ERROR naming
-/// `what` when it is unknown, else `judge`'s verdict.
-fn judge_observed<T: serde::Serialize>(
-    outcome: OutcomeBuilder,
-    path: String,
-    what: &str,
-    observed: &Observed<T>,
-    judge: impl FnOnce(OutcomeBuilder, &T) -> Outcome,
-) -> Outcome {
-    let outcome = outcome.evidence(path, observed);
-    match observed.value() {
-        Ok(value) => judge(outcome, value),
-        Err(error) => outcome.error(format!("{what} unknown ({error})")),
-    }
-}
-
-/// The verdict on a KMS key used to encrypt logs: customer managed and enabled.
-enum KeyVerdict<'a> {
-    Customer(&'a KmsKey),
-    Fails(String),
-    Unknown(String),
-}
-
-/// Finds the key a resource names (ARN, alias ARN, or a bare id or alias completed with the
-/// resource's account and region) and judges it.
-fn judge_key<'a>(
-    inventory: &'a Inventory,
-    reference: &str,
-    account: &str,
-    region: &str,
-) -> (Option<&'a KmsKey>, KeyVerdict<'a>) {
-    let key = inventory.kms_key(reference).or_else(|| {
-        if reference.starts_with("arn:") {
-            return None;
-        }
-        let resource = if reference.starts_with("alias/") {
-            reference.to_owned()
-        } else {
-            format!("key/{reference}")
-        };
-        inventory.kms_key(&format!(
-            "arn:{}:kms:{region}:{account}:{resource}",
-            inventory.partition
-        ))
-    });
-    let Some(key) = key else {
-        return (
-            None,
-            KeyVerdict::Unknown(format!("key {reference} was not collected")),
-        );
+        /// The one list binding rule codes to their logic.
+        pub static REGISTRY: &[(&str, CheckFn)] = &[$($(($code, $module::$function),)+)+];
     };
-    let verdict = match key.metadata.value() {
-        Err(error) => KeyVerdict::Unknown(format!("key {} unknown ({error})", key.arn)),
-        Ok(None) => KeyVerdict::Fails(format!("key {} does not exist", key.arn)),
-        Ok(Some(meta)) if meta.key_state != "Enabled" => {
-            KeyVerdict::Fails(format!("key {} is {}", key.arn, meta.key_state))
-        }
-        Ok(Some(meta)) if meta.key_manager != "CUSTOMER" => KeyVerdict::Fails(format!(
-            "key {} is managed by {}, not a customer managed key",
-            key.arn, meta.key_manager
-        )),
-        Ok(Some(_)) => KeyVerdict::Customer(key),
-    };
-    (Some(key), verdict)
 }
 
-/// One finding per bucket trails write to: `judge` decides on the collected bucket; a bucket
-/// that was not collected is ERROR.
-fn judge_trail_buckets(
-    ctx: &RuleContext,
-    judge: impl Fn(OutcomeBuilder, &Bucket, &[&Trail]) -> Outcome,
-) -> Vec<Outcome> {
-    let inventory = ctx.inventory;
-    trail_buckets(inventory)
-        .into_iter()
-        .map(|(name, trails)| {
-            let (account, region) = bucket_location(inventory, name, &trails);
-            let outcome = Outcome::on(account, region, bucket_arn(inventory, name));
-            match inventory.buckets.get(name) {
-                Some(bucket) => judge(outcome, bucket, &trails),
-                None => outcome.error(format!("bucket {name} was not collected")),
-            }
-        })
-        .collect()
+registry! {
+    mod multi_region_trail { "TW101" => check }
+    mod log_file_validation { "TW102" => check }
+    mod global_service_events { "TW103" => check }
+    mod global_service_events_duplicated { "TW104" => check }
+    mod organization_trail { "TW105" => check }
+    mod cloudtrail_delegated_admin { "TW106" => check }
+    mod data_events {
+        "TW107" => s3_write,
+        "TW108" => s3_read,
+        "TW109" => dynamodb,
+        "TW110" => lambda,
+    }
+    mod trail_settings { "TW111" => insights, "TW116" => security_trail, "TW117" => tagged }
+    mod delivery_health {
+        "TW112" => logging,
+        "TW113" => log_delivery,
+        "TW114" => digest_delivery,
+        "TW115" => sns_notifications,
+    }
+    mod log_integrity { "TW118" => check }
+    mod log_bucket_not_public { "TW201" => check }
+    mod log_bucket_access_logging { "TW202" => check }
+    mod log_bucket_separate_account { "TW203" => check }
+    mod log_bucket_hardening {
+        "TW204" => versioning,
+        "TW205" => mfa_delete,
+        "TW206" => object_lock,
+        "TW209" => sse_kms,
+    }
+    mod log_bucket_policy { "TW207" => scoped, "TW208" => tls_only }
+    mod log_bucket_access_recorded { "TW210" => check }
+    mod cloudwatch_logs_delivery { "TW301" => check }
+    mod trail_kms_cmk { "TW401" => check }
+    mod cmk_rotation { "TW402" => check }
+    mod kms_and_log_groups { "TW403" => key_policy, "TW404" => log_group_kms }
+    mod log_archive_retention { "TW501" => check }
+    mod log_group_retention { "TW502" => check }
+    mod lake { "TW601" => event_data_store, "TW602" => cmk }
+    mod config_recorder { "TW701" => check }
+    mod monitoring {
+        "TW801" => control,
+        "TW802" => control,
+        "TW803" => control,
+        "TW804" => control,
+        "TW805" => control,
+        "TW806" => control,
+        "TW807" => control,
+        "TW808" => control,
+        "TW809" => control,
+        "TW810" => control,
+        "TW811" => control,
+        "TW812" => control,
+        "TW813" => control,
+        "TW814" => control,
+        "TW815" => control,
+        "TW816" => alarm_actions,
+        "TW817" => alarm_actions_enabled,
+        "TW821" => control,
+        "TW822" => control,
+        "TW823" => control,
+    }
 }

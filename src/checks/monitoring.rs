@@ -5,13 +5,13 @@
 //! namespace that one event sets off, with actions enabled → an SNS topic with a confirmed
 //! subscription. TW816/TW817: hygiene of the alarms found on the way.
 
-use super::{judge_accounts_in_detail, Detail, Requirement};
+use super::judge::{judge_accounts_in_detail, Detail, Requirement};
 use crate::analysis::monitoring::{
     self, alarm_shortfalls, is_sns_topic, summarize, Control, FilterVerdict,
 };
 use crate::analysis::trail_coverage::records_all_regions;
 use crate::analysis::Truth;
-use crate::engine::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
+use crate::rule::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
 use crate::inventory::{path, Arn, Inventory, LogGroup, MetricAlarm, Observed, Trail};
 use serde_json::json;
 use std::cell::RefCell;
@@ -324,35 +324,10 @@ fn judge_control(ctx: &RuleContext, code: &str) -> CheckResult {
     ))
 }
 
-macro_rules! monitoring_rules {
-    ($($name:ident => $code:literal),* $(,)?) => {
-        $(
-            pub fn $name(ctx: &RuleContext) -> CheckResult {
-                judge_control(ctx, $code)
-            }
-        )*
-    };
-}
-
-monitoring_rules! {
-    unauthorized_api_calls => "TW801",
-    console_signin_without_mfa => "TW802",
-    root_usage => "TW803",
-    iam_policy_changes => "TW804",
-    cloudtrail_changes => "TW805",
-    console_auth_failures => "TW806",
-    cmk_disable_or_deletion => "TW807",
-    bucket_policy_changes => "TW808",
-    config_changes => "TW809",
-    security_group_changes => "TW810",
-    nacl_changes => "TW811",
-    network_gateway_changes => "TW812",
-    route_table_changes => "TW813",
-    vpc_changes => "TW814",
-    organizations_changes => "TW815",
-    unauthorized_api_calls_cis_1 => "TW821",
-    console_signin_without_mfa_cis_1_2 => "TW822",
-    security_group_changes_cis_1_2 => "TW823",
+/// The CIS monitoring control of the rule being run (TW801–TW815, TW821–TW823): one
+/// function for all, the rule's code in the context says which control.
+pub fn control(ctx: &RuleContext) -> CheckResult {
+    judge_control(ctx, ctx.code)
 }
 
 /// The alarms found on trail log groups, each once, with the log group it was found on;

@@ -1,8 +1,8 @@
 //! TW101 multi-region-trail — CIS "Ensure CloudTrail is enabled in all regions".
 
-use super::{judge_accounts, Requirement};
+use super::judge::{judge_accounts, Requirement};
 use crate::analysis::trail_coverage::records_all_regions;
-use crate::engine::{CheckResult, RuleContext};
+use crate::rule::{CheckResult, RuleContext};
 
 pub fn check(ctx: &RuleContext) -> CheckResult {
     Ok(judge_accounts(

@@ -1,9 +1,9 @@
 //! TW105 organization-trail — forensic vault: an organization trail records every account.
 
-use super::{organization_scope, OrganizationScope, GLOBAL};
+use super::judge::{organization_scope, OrganizationScope, GLOBAL};
 use crate::analysis::trail_coverage::{management_trails_unknown, records_all_regions};
 use crate::analysis::Truth;
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

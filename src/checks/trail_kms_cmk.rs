@@ -1,7 +1,7 @@
 //! TW401 trail-kms-cmk — CIS "Ensure CloudTrail logs are encrypted at rest using KMS CMKs".
 
-use super::{judge_key, with_key, KeyVerdict};
-use crate::engine::{CheckResult, Outcome, RuleContext};
+use super::judge::{judge_key, with_key, KeyVerdict};
+use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
 pub fn check(ctx: &RuleContext) -> CheckResult {

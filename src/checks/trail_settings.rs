@@ -1,12 +1,12 @@
 //! Account-level trail settings: TW111 insights-enabled, TW116 security-trail (AWS Config
 //! `cloudtrail-security-trail-enabled`); and per trail TW117 trail-tagged.
 
-use super::{judge_accounts, judge_observed, logging_multi_region, observed, Requirement};
+use super::judge::{judge_accounts, judge_observed, logging_multi_region, observed, Requirement};
 use crate::analysis::trail_coverage::{
     is_logging, records_all_management_events, records_global_service_events,
 };
 use crate::analysis::Truth;
-use crate::engine::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
+use crate::rule::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
 use crate::inventory::{path, Tag, Trail};
 
 pub fn insights(ctx: &RuleContext) -> CheckResult {

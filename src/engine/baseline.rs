@@ -7,7 +7,8 @@
 //! that changed) or `unchanged`. A baseline FAIL or ERROR whose identity is no longer FAIL or
 //! ERROR (now PASS, or the resource is gone) is listed as `fixed`, for the rules that ran.
 
-use super::{Finding, Status};
+use super::Finding;
+use crate::rule::Status;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,7 +65,7 @@ pub struct BaselineFinding {
     pub resource: String,
     pub status: Status,
     #[serde(default)]
-    pub severity: Option<super::Severity>,
+    pub severity: Option<crate::rule::Severity>,
     #[serde(default)]
     pub message: String,
 }

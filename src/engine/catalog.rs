@@ -5,10 +5,9 @@
 //! logic without a rule, a framework naming an unknown rule — so the catalog a binary runs
 //! with is whole or the binary says exactly what is wrong.
 
-use super::frameworks::Framework;
-use super::params::ParamValue;
-use super::registry::{CheckFn, REGISTRY};
-use super::{ResourceKind, Severity};
+use super::{ControlRef, Framework};
+use crate::checks::REGISTRY;
+use crate::rule::{CheckFn, ParamValue, ResourceKind, Severity};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -125,7 +124,7 @@ impl Catalog {
             }
             let Some(check) = checks.get(spec.code.as_str()) else {
                 return fail(format!(
-                    "rules/{file}: {} has no logic in the registry (src/engine/registry.rs)",
+                    "rules/{file}: {} has no logic in the registry (src/checks/mod.rs)",
                     spec.code
                 ));
             };
@@ -148,11 +147,14 @@ impl Catalog {
                 ));
             }
         }
+        let known: BTreeSet<&str> = rules.iter().map(|rule| rule.spec.code.as_str()).collect();
         let mut frameworks = Vec::new();
         for (file, text) in framework_files {
             let framework: Framework = toml::from_str(text)
                 .map_err(|e| CatalogError(format!("rules/frameworks/{file}: {e}")))?;
-            framework.validate(file, &rules)?;
+            framework
+                .validate(file, &known)
+                .map_err(|message| CatalogError(format!("rules/frameworks/{file}: {message}")))?;
             frameworks.push(framework);
         }
         frameworks.sort_by(|a, b| a.id.cmp(&b.id));
@@ -176,17 +178,15 @@ impl Catalog {
     }
 
     /// The framework controls each rule serves, by rule code (the inversion of the mappings).
-    pub fn controls_by_rule(&self) -> BTreeMap<&str, Vec<super::ControlRef>> {
-        let mut map: BTreeMap<&str, Vec<super::ControlRef>> = BTreeMap::new();
+    pub fn controls_by_rule(&self) -> BTreeMap<&str, Vec<ControlRef>> {
+        let mut map: BTreeMap<&str, Vec<ControlRef>> = BTreeMap::new();
         for framework in &self.frameworks {
             for control in &framework.controls {
                 for code in &control.rules {
-                    map.entry(code.as_str())
-                        .or_default()
-                        .push(super::ControlRef {
-                            framework: framework.id.clone(),
-                            control: control.id.clone(),
-                        });
+                    map.entry(code.as_str()).or_default().push(ControlRef {
+                        framework: framework.id.clone(),
+                        control: control.id.clone(),
+                    });
                 }
             }
         }

@@ -12,7 +12,8 @@
 //! Findings under a waiver in force never break the gate. With `--fail-on-new` (and a
 //! `--baseline`), only findings new against the baseline count, for 3 and for 4 alike.
 
-use super::{Finding, Severity, Status};
+use super::Finding;
+use crate::rule::{Severity, Status};
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,69 +1,5 @@
-//! Rule parameters: typed defaults from the catalog, overridable per run.
-
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// A parameter value. Its type is fixed by the default in the catalog; an override of
-/// another type is rejected before evaluation starts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum ParamValue {
-    Bool(bool),
-    Integer(i64),
-    Float(f64),
-    String(String),
-    List(Vec<String>),
-}
-
-impl ParamValue {
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            ParamValue::Bool(_) => "boolean",
-            ParamValue::Integer(_) => "integer",
-            ParamValue::Float(_) => "number",
-            ParamValue::String(_) => "string",
-            ParamValue::List(_) => "list of strings",
-        }
-    }
-
-    /// Parses `text` as a value of the same type as `self`.
-    pub fn parse_like(&self, text: &str) -> Result<ParamValue, String> {
-        let expected = self.type_name();
-        let bad = || format!("`{text}` is not a valid {expected}");
-        Ok(match self {
-            ParamValue::Bool(_) => ParamValue::Bool(text.parse().map_err(|_| bad())?),
-            ParamValue::Integer(_) => ParamValue::Integer(text.parse().map_err(|_| bad())?),
-            ParamValue::Float(_) => ParamValue::Float(text.parse().map_err(|_| bad())?),
-            ParamValue::String(_) => ParamValue::String(text.to_owned()),
-            ParamValue::List(_) => ParamValue::List(
-                text.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            ),
-        })
-    }
-}
-
-impl fmt::Display for ParamValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ParamValue::Bool(v) => write!(f, "{v}"),
-            ParamValue::Integer(v) => write!(f, "{v}"),
-            ParamValue::Float(v) => write!(f, "{v}"),
-            ParamValue::String(v) => write!(f, "{v:?}"),
-            ParamValue::List(v) => write!(
-                f,
-                "[{}]",
-                v.iter()
-                    .map(|s| format!("{s:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }
-    }
-}
+//! Parameter overrides from the command line and the configuration, resolved against the
+//! catalog's typed defaults (`rule::ParamValue`) before evaluation starts.
 
 /// `RULE.NAME=VALUE` from the command line; RULE is a code or a name.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +32,7 @@ impl std::str::FromStr for ParamOverride {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rule::ParamValue;
 
     #[test]
     fn parses_override_syntax() {

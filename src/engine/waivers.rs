@@ -7,7 +7,8 @@
 //! PASS findings are never waived; a waiver that matches nothing is reported as unused, so
 //! stale waivers are found and removed.
 
-use super::{Finding, Status};
+use super::Finding;
+use crate::rule::Status;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

@@ -10,7 +10,8 @@
 //! the filters. Every value from AWS or the configuration is HTML-escaped.
 
 use super::{account_summaries, Report, StatusCounts};
-use crate::engine::{ControlStatus, Finding, Severity, Status};
+use crate::engine::{ControlStatus, Finding};
+use crate::rule::{Severity, Status};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 

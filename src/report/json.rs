@@ -4,7 +4,8 @@
 //! engine may change shape; this file changes only with `report_schema_version`.
 
 use super::{account_summaries, AccountSummary, Report, StatusCounts};
-use crate::engine::{Evidence, FrameworkView};
+use crate::engine::FrameworkView;
+use crate::rule::Evidence;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::Write as _;

@@ -7,7 +7,7 @@
 //! account and region), so reporters track a case across pipelines.
 
 use super::Report;
-use crate::engine::Status;
+use crate::rule::Status;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
 pub fn render(report: &Report) -> Result<String, quick_junit::SerializeError> {

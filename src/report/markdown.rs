@@ -6,7 +6,8 @@
 //! Every value from AWS is escaped, so a resource name cannot inject markup or HTML.
 
 use super::{Report, StatusCounts};
-use crate::engine::{Status, WaiverState};
+use crate::engine::WaiverState;
+use crate::rule::Status;
 use std::fmt::Write as _;
 
 const MAX_ROWS: usize = 100;

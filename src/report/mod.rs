@@ -11,9 +11,10 @@ pub mod table;
 
 use crate::config::Config;
 use crate::engine::{
-    BaselineFinding, Catalog, Evaluation, ExitCode, FrameworkView, Gate, Severity, WaiverReport,
+    BaselineFinding, Catalog, Evaluation, ExitCode, FrameworkView, Gate, WaiverReport,
 };
 use crate::inventory::Inventory;
+use crate::rule::Severity;
 use std::io::Write;
 use std::path::Path;
 
@@ -51,7 +52,7 @@ impl BaselineComparison {
             .filter(|f| {
                 matches!(
                     f.status,
-                    crate::engine::Status::Fail | crate::engine::Status::Error
+                    crate::rule::Status::Fail | crate::rule::Status::Error
                 ) && f.baseline == Some(crate::engine::BaselineState::New)
             })
             .count()
@@ -237,7 +238,7 @@ pub struct StatusCounts {
 
 impl StatusCounts {
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a crate::engine::Finding>) -> StatusCounts {
-        use crate::engine::Status;
+        use crate::rule::Status;
         let mut counts = StatusCounts::default();
         for finding in findings {
             counts.total += 1;
@@ -267,7 +268,7 @@ pub struct AccountSummary<'a> {
     pub session_error: Option<&'a crate::inventory::ObservationError>,
     pub summary: StatusCounts,
     /// Rule code → worst status, for the rules with a finding in this account.
-    pub rules: std::collections::BTreeMap<&'a str, crate::engine::Status>,
+    pub rules: std::collections::BTreeMap<&'a str, crate::rule::Status>,
 }
 
 /// The per-account view of a report, in account order (accounts without findings included).
@@ -290,7 +291,7 @@ pub fn account_summaries<'a>(report: &Report<'a>) -> Vec<AccountSummary<'a>> {
             for finding in &own {
                 rules
                     .entry(finding.rule_code.as_str())
-                    .and_modify(|worst: &mut crate::engine::Status| {
+                    .and_modify(|worst: &mut crate::rule::Status| {
                         *worst = (*worst).min(finding.status)
                     })
                     .or_insert(finding.status);

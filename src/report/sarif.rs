@@ -14,7 +14,8 @@
 //!   carry the account, the region and the resource ARN as they are.
 
 use super::Report;
-use crate::engine::{Finding, Severity, Status};
+use crate::engine::Finding;
+use crate::rule::{Severity, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -175,7 +176,7 @@ struct ResultProperties<'a> {
     #[serde(rename = "resourceKind")]
     resource_kind: &'static str,
     controls: Vec<String>,
-    evidence: &'a [crate::engine::Evidence],
+    evidence: &'a [crate::rule::Evidence],
 }
 
 #[derive(Serialize)]

@@ -2,8 +2,9 @@
 //! Sized for 100 columns; colour only when asked for or on a terminal.
 
 use super::{Report, StatusCounts};
-use crate::engine::{ControlStatus, FrameworkView, Status};
+use crate::engine::{ControlStatus, FrameworkView};
 use crate::inventory::{Arn, Inventory, Observed};
+use crate::rule::Status;
 use comfy_table::{
     presets, Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width,
 };

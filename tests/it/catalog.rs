@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use trailwarden::engine::{Catalog, CheckResult, RuleContext, REGISTRY};
+use trailwarden::checks::REGISTRY;
+use trailwarden::engine::Catalog;
+use trailwarden::rule::{CheckResult, RuleContext};
 
 fn noop(_: &RuleContext) -> CheckResult {
     Ok(vec![])

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use trailwarden::engine::{evaluate, Catalog, Evaluation, Selection, Status};
+use trailwarden::engine::{evaluate, Catalog, Evaluation, Selection};
 use trailwarden::inventory::Inventory;
+use trailwarden::rule::Status;
 
 /// Rules that read only fields every trail description carries, so nothing they read can fail
 /// on its own: they have no ERROR fixture.

@@ -6,8 +6,9 @@
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use trailwarden::engine::{evaluate, Catalog, Evaluation, Selection, Status};
+use trailwarden::engine::{evaluate, Catalog, Evaluation, Selection};
 use trailwarden::inventory::Inventory;
+use trailwarden::rule::Status;
 
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
