@@ -56,7 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             Ok(ExitCode::Success)
         }
         Command::IamPolicy => {
-            report::write(None, &collect::permissions::iam_policy_json())
+            report::write(None, &crate::aws::permissions::iam_policy_json())
                 .map_err(AppError::Runtime)?;
             Ok(ExitCode::Success)
         }
@@ -86,8 +86,8 @@ fn async_runtime() -> Result<tokio::runtime::Runtime, AppError> {
 }
 
 /// How to reach AWS, from the connection arguments.
-fn aws_options(connection: &ConnectionArgs) -> crate::scope::AwsOptions {
-    crate::scope::AwsOptions {
+fn aws_options(connection: &ConnectionArgs) -> crate::aws::sdk_config::AwsOptions {
+    crate::aws::sdk_config::AwsOptions {
         profile: connection.profile.clone(),
         region: None,
         endpoint_url: connection.endpoint_url.clone(),
@@ -142,17 +142,17 @@ fn verify_logs(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppErro
         organization_id: args.organization_id.clone(),
         source_regions: (!args.region.is_empty()).then(|| args.region.clone()),
     };
-    let options = crate::scope::AwsOptions {
+    let options = crate::aws::sdk_config::AwsOptions {
         region: Some(args.trail.home_region.clone()),
         ..aws_options(&args.connection)
     };
     let runtime = async_runtime()?;
     let progress = crate::verify::progress::Bar::for_terminal(verbose);
     let verification = runtime.block_on(async {
-        let config = crate::scope::sdk_config(&options).await;
-        let clients = std::sync::Arc::new(collect::clients::Clients::new(
+        let config = crate::aws::sdk_config::sdk_config(&options).await;
+        let clients = std::sync::Arc::new(crate::aws::clients::Clients::new(
             config,
-            collect::api_calls::ApiCallLog::default(),
+            crate::aws::guard::ApiCallLog::default(),
         ));
         let store = crate::verify::store::Store::new(
             clients,
@@ -177,7 +177,7 @@ fn verify_logs(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppErro
 
 /// Collects the accounts in scope live. The async runtime lives only as long as the scan.
 fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, AppError> {
-    let options = crate::scope::AwsOptions {
+    let options = crate::aws::sdk_config::AwsOptions {
         region: aws.region.clone(),
         ..aws_options(&aws.connection)
     };
@@ -199,7 +199,7 @@ fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, AppError> {
     let runtime = async_runtime()?;
     let progress = Progress::for_terminal(verbose);
     let inventory = runtime.block_on(async {
-        let config = crate::scope::sdk_config(&options).await;
+        let config = crate::aws::sdk_config::sdk_config(&options).await;
         collect::collect(config, &settings, progress.clone()).await
     });
     progress.finish();

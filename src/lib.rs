@@ -4,6 +4,7 @@
 //! [`engine::evaluate`] → findings → [`report`] and the exit-code gate.
 
 pub mod analysis;
+pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod collect;
@@ -13,6 +14,7 @@ pub mod demo;
 pub mod docs;
 pub mod engine;
 pub mod inventory;
+pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod rule;

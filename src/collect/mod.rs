@@ -19,39 +19,27 @@
 //! list it, with the session of the account that owns it when that account is scanned. All
 //! accounts and regions are in flight at once, bounded by [`limits::Limits`].
 
-mod answers;
-pub mod api_calls;
-pub(crate) mod clients;
-mod cloudtrail;
-mod cloudwatch;
-mod config;
-pub(crate) mod failure;
-mod kms;
-mod limits;
-mod logs;
-mod organizations;
-pub mod permissions;
-pub mod progress;
-mod regions;
-pub(crate) mod s3;
 pub mod sessions;
-mod sns;
 
 use crate::analysis::{monitoring, trail_coverage, Truth};
+use crate::aws::api::{
+    cloudtrail, cloudwatch, config_recorders, kms, logs, organizations, regions, s3, sns,
+};
+use crate::aws::clients::Clients;
+use crate::aws::failure;
+use crate::aws::guard::ApiCallLog;
+use crate::aws::limits::{Limits, Service};
 use crate::inventory::keyed;
 use crate::inventory::{
     Account, Arn, Bucket, CallerIdentity, Collection, ErrorKind, Inventory, KmsKey, LogGroup,
     MetricAlarm, MetricFilter, ObservationError, Observed, Organization, Region, SkippedAccount,
     SnsTopic, Trail, SCHEMA_VERSION,
 };
-use api_calls::ApiCallLog;
+pub use crate::progress::Progress;
 use aws_config::SdkConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use chrono::{DateTime, Utc};
-use clients::Clients;
+use chrono::Utc;
 use futures::future::join_all;
-use limits::{Limits, Service};
-pub use progress::Progress;
 use sessions::{AssumedRole, RoleSpec};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
@@ -110,11 +98,6 @@ pub enum CollectError {
 
 /// Where global calls go when neither `--region`, the profile nor `AWS_REGION` names one.
 const DEFAULT_HOME_REGION: &str = "us-east-1";
-
-/// Smithy timestamp → chrono; `None` for a time chrono cannot represent.
-fn timestamp(time: &aws_smithy_types::DateTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(time.secs(), time.subsec_nanos())
-}
 
 /// Collects every account in `settings.accounts`, starting from the credentials in `config`.
 pub async fn collect(
@@ -794,7 +777,12 @@ impl Scan<'_> {
                 region,
                 cloudtrail::event_data_stores(&client),
             ),
-            self.limited(session, Service::Config, region, config::recorders(&config)),
+            self.limited(
+                session,
+                Service::Config,
+                region,
+                config_recorders::recorders(&config)
+            ),
         );
         if let Observed::Ok(stores) = &event_data_stores {
             let keys = stores.iter().filter_map(|store| store.kms_key_id.clone());

@@ -7,7 +7,7 @@
 //! AssumeRole goes through the scan's own STS client, so it is logged and guarded like
 //! every other call.
 
-use super::failure::observation_error;
+use crate::aws::failure::observation_error;
 use crate::inventory::ObservationError;
 use aws_credential_types::provider::{self, error::CredentialsError, future, ProvideCredentials};
 use aws_credential_types::Credentials;

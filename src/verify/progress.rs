@@ -10,7 +10,7 @@ pub struct Bar(Option<ProgressBar>);
 
 impl Bar {
     pub fn for_terminal(verbose: bool) -> Bar {
-        if !crate::collect::progress::draws_on_stderr(verbose) {
+        if !crate::progress::draws_on_stderr(verbose) {
             return Bar(None);
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());

@@ -301,36 +301,8 @@ async fn trail_location(
     target: &Target,
 ) -> Result<(String, Option<String>), String> {
     let client = store.clients().cloudtrail(&target.home_region);
-    let answer = client
-        .describe_trails()
-        .trail_name_list(&target.trail_arn)
-        .include_shadow_trails(true)
-        .send()
+    crate::aws::api::cloudtrail::trail_location(&client, &target.trail_arn, &target.home_region)
         .await
-        .map_err(|e| {
-            crate::collect::failure::observation_error("cloudtrail:DescribeTrails", &e).to_string()
-        })?;
-    let trail = answer
-        .trail_list()
-        .iter()
-        .find(|t| t.trail_arn() == Some(target.trail_arn.as_str()))
-        .ok_or_else(|| {
-            format!(
-                "trail {} not found in {} (give --s3-bucket to verify a copy of its files)",
-                target.trail_arn, target.home_region
-            )
-        })?;
-    let bucket = trail
-        .s3_bucket_name()
-        .filter(|b| !b.is_empty())
-        .ok_or_else(|| format!("trail {} names no S3 bucket", target.trail_arn))?;
-    Ok((
-        bucket.to_owned(),
-        trail
-            .s3_key_prefix()
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned),
-    ))
 }
 
 /// The source region's public keys valid in `[from, to]`, every page.
@@ -339,31 +311,14 @@ async fn list_public_keys(
     region: &str,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<KeyStore, String> {
-    let pages = store
-        .clients()
-        .cloudtrail(region)
-        .list_public_keys()
-        .start_time(aws_smithy_types::DateTime::from_secs(from.timestamp()))
-        .end_time(aws_smithy_types::DateTime::from_secs(to.timestamp()))
-        .into_paginator()
-        .send();
-    let time = |t: Option<&aws_smithy_types::DateTime>| {
-        t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
-    };
-    let observed =
-        crate::collect::failure::observe_pages("cloudtrail:ListPublicKeys", pages, |page| {
-            page.public_key_list()
-                .iter()
-                .filter_map(|key| {
-                    Some(PublicKey::from_der(
-                        key.value()?.as_ref().to_vec(),
-                        time(key.validity_start_time()),
-                        time(key.validity_end_time()),
-                    ))
-                })
-                .collect()
-        })
-        .await;
+    let client = store.clients().cloudtrail(region);
+    let observed = crate::aws::api::cloudtrail::public_keys(&client, from, to)
+        .await
+        .map(|keys| {
+            keys.into_iter()
+                .map(|key| PublicKey::from_der(key.der, key.valid_from, key.valid_to))
+                .collect::<Vec<_>>()
+        });
     let keys = match observed {
         crate::inventory::Observed::Ok(keys) => keys,
         crate::inventory::Observed::Error(e) => {
@@ -747,7 +702,7 @@ impl Verification {
 /// Verifies a trail's files over the `window` before `now`, for a scan: keys from
 /// `cloudtrail:ListPublicKeys`, every source region and layout found in its bucket.
 pub async fn verify_recent(
-    clients: std::sync::Arc<crate::collect::clients::Clients>,
+    clients: std::sync::Arc<crate::aws::clients::Clients>,
     trail: &crate::inventory::Trail,
     window: Duration,
     now: DateTime<Utc>,

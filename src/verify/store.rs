@@ -13,8 +13,8 @@
 
 use super::chain::{Fetched, ObjectRef};
 use super::log_file::{hash_gzip_stream, GunzipError};
-use crate::collect::clients::Clients;
-use crate::collect::failure::{error_code, observation_error};
+use crate::aws::clients::Clients;
+use crate::aws::failure::{error_code, observation_error};
 use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use std::collections::HashMap;
@@ -97,7 +97,7 @@ impl Store {
             .get_or_init(|| async {
                 let home = self.clients.s3(&self.home_region);
                 let _permit = self.permits.acquire().await;
-                crate::collect::s3::location(&home, bucket, None)
+                crate::aws::api::s3::location(&home, bucket, None)
                     .await
                     .unwrap_or_else(|e| {
                         tracing::info!(bucket, error = %observation_error("s3:GetBucketLocation", &e), "bucket region unknown; using the home region");

@@ -1,6 +1,6 @@
 //! CloudWatch: the metric alarms that watch what metric filters publish.
 
-use super::failure::observe_pages;
+use crate::aws::failure::observe_pages;
 use crate::inventory::{MetricAlarm, Observed};
 use aws_sdk_cloudwatch::Client;
 use std::collections::BTreeSet;

@@ -6,8 +6,8 @@
 //! the snapshot (`collection.api_calls`) and drive the progress display.
 
 use super::permissions;
-use super::progress::Progress;
 use crate::inventory::ApiCallCount;
+use crate::progress::Progress;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,

@@ -4,7 +4,7 @@
 //! is built once per service and region and shared by every call there.
 
 use super::answers::CompleteAnswers;
-use super::api_calls::ApiCallLog;
+use super::guard::ApiCallLog;
 use aws_config::{Region, SdkConfig};
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -4,8 +4,8 @@
 //! "Not configured" answers (NoSuchBucketPolicy, NoSuchLifecycleConfiguration, …) are
 //! observations of absence, not failures.
 
-use super::failure::{error_code, observe, observe_or, observe_pages};
-use super::timestamp;
+use crate::aws::failure::{error_code, observe, observe_or, observe_pages};
+use crate::aws::timestamp;
 use crate::inventory::{
     BucketAcl, BucketEncryption, BucketLogging, Grant, Grantee, LifecycleExpiration,
     LifecycleFilter, LifecycleRule, LifecycleTransition, NoncurrentVersionExpiration, ObjectLock,

@@ -1,6 +1,6 @@
 //! SNS: who listens on the topics alarms notify.
 
-use super::failure::observe_pages;
+use crate::aws::failure::observe_pages;
 use crate::inventory::{Observed, SnsSubscription};
 use aws_sdk_sns::Client;
 

@@ -1,7 +1,7 @@
 //! KMS: the keys trails and log groups encrypt with — metadata, rotation and key policy.
 
-use super::failure::{observe, observe_or};
-use super::timestamp;
+use crate::aws::failure::{observe, observe_or};
+use crate::aws::timestamp;
 use crate::inventory::{KeyMetadata, Observed};
 use aws_sdk_kms::Client;
 

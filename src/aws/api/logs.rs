@@ -1,6 +1,6 @@
 //! CloudWatch Logs: the log groups trails deliver to, and their metric filters.
 
-use super::failure::{observation_error, observe_pages};
+use crate::aws::failure::{observation_error, observe_pages};
 use crate::inventory::{LogGroupDetails, MetricFilter, MetricTransformation, Observed};
 use aws_sdk_cloudwatchlogs::Client;
 

@@ -1,6 +1,6 @@
 //! AWS Config: the configuration recorders of a region and whether they record.
 
-use super::failure::observation_error;
+use crate::aws::failure::observation_error;
 use crate::inventory::{ConfigRecorder, Observed};
 use aws_sdk_config::Client;
 

@@ -1,7 +1,7 @@
 //! The read-only allowlist: every AWS operation trailwarden may make, and the IAM action it needs.
 //!
 //! One list serves three purposes, so they cannot drift apart: the SDK interceptor
-//! ([`super::api_calls::ApiCallLog`]) refuses any operation not listed here before it is sent,
+//! ([`super::guard::ApiCallLog`]) refuses any operation not listed here before it is sent,
 //! `trailwarden iam-policy` prints the least-privilege policy built from it (checked in as
 //! `docs/iam-policy.json`), and the live tests assert that a full scan stays inside it.
 

@@ -2,7 +2,7 @@
 //! operation, and AWS's own words, on one line.
 
 use super::answers::IncompleteAnswer;
-use super::api_calls::ReadOnlyRefusal;
+use super::guard::ReadOnlyRefusal;
 use crate::inventory::{ErrorKind, ObservationError, Observed};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;

@@ -1,6 +1,6 @@
 //! Which regions an account has enabled (`ec2:DescribeRegions` with `AllRegions`).
 
-use super::failure::observation_error;
+use crate::aws::failure::observation_error;
 use crate::inventory::ObservationError;
 
 /// A region AWS knows for the account, and whether the account may use it.

@@ -2,14 +2,15 @@
 //! selectors, insight selectors and tags, asked once in the trail's home region; and each
 //! region's CloudTrail Lake event data stores.
 
-use super::failure::{observation_error, observe, observe_or, observe_pages};
-use super::timestamp;
+use crate::aws::failure::{observation_error, observe, observe_or, observe_pages};
+use crate::aws::timestamp;
 use crate::inventory::{
     AdvancedEventSelector, AdvancedFieldSelector, Arn, DataResource, ErrorKind, EventDataStore,
     EventSelector, EventSelectors, InsightSelector, ObservationError, Observed, ReadWriteType, Tag,
     Trail, TrailStatus,
 };
 use aws_sdk_cloudtrail::Client;
+use chrono::{DateTime, Utc};
 
 /// `DescribeTrails` with shadow trails: every trail this region's API lists. `DescribeTrails`
 /// has no pagination. A trail without a valid ARN makes the whole answer unusable.
@@ -247,4 +248,74 @@ pub async fn event_data_stores(client: &Client) -> Observed<Vec<EventDataStore>>
         });
     }
     Observed::Ok(stores)
+}
+
+/// The bucket and prefix of the trail `trail_arn`, from `DescribeTrails` in its home region.
+pub async fn trail_location(
+    client: &Client,
+    trail_arn: &str,
+    home_region: &str,
+) -> Result<(String, Option<String>), String> {
+    let answer = client
+        .describe_trails()
+        .trail_name_list(trail_arn)
+        .include_shadow_trails(true)
+        .send()
+        .await
+        .map_err(|e| observation_error("cloudtrail:DescribeTrails", &e).to_string())?;
+    let trail = answer
+        .trail_list()
+        .iter()
+        .find(|t| t.trail_arn() == Some(trail_arn))
+        .ok_or_else(|| {
+            format!(
+                "trail {trail_arn} not found in {home_region} (give --s3-bucket to verify a copy of its files)"
+            )
+        })?;
+    let bucket = trail
+        .s3_bucket_name()
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| format!("trail {trail_arn} names no S3 bucket"))?;
+    Ok((
+        bucket.to_owned(),
+        trail
+            .s3_key_prefix()
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned),
+    ))
+}
+
+/// One of CloudTrail's public keys for digest signatures, as `ListPublicKeys` gives it.
+pub struct DigestPublicKey {
+    /// The key, DER-encoded (PKCS#1).
+    pub der: Vec<u8>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_to: Option<DateTime<Utc>>,
+}
+
+/// The region's public keys valid at some time in `[from, to]`, every page.
+pub async fn public_keys(
+    client: &Client,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Observed<Vec<DigestPublicKey>> {
+    let pages = client
+        .list_public_keys()
+        .start_time(aws_smithy_types::DateTime::from_secs(from.timestamp()))
+        .end_time(aws_smithy_types::DateTime::from_secs(to.timestamp()))
+        .into_paginator()
+        .send();
+    observe_pages("cloudtrail:ListPublicKeys", pages, |page| {
+        page.public_key_list()
+            .iter()
+            .filter_map(|key| {
+                Some(DigestPublicKey {
+                    der: key.value()?.as_ref().to_vec(),
+                    valid_from: key.validity_start_time().and_then(timestamp),
+                    valid_to: key.validity_end_time().and_then(timestamp),
+                })
+            })
+            .collect()
+    })
+    .await
 }

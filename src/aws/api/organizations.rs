@@ -2,7 +2,7 @@
 //! and trusted service access. Asked with the caller's credentials, which must be those of
 //! the management account or of a delegated administrator.
 
-use super::failure::{observation_error, observe_pages};
+use crate::aws::failure::{observation_error, observe_pages};
 use crate::inventory::{ObservationError, Observed, Organization, OrganizationAccount};
 use aws_sdk_organizations::Client;
 
