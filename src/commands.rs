@@ -5,10 +5,11 @@ use crate::cli::{
     ReportArgs, ReportFormat, RulesCommand, VerifyFormat, VerifyLogsArgs,
 };
 use crate::collect::sessions::RoleSpec;
-use crate::collect::{self, AccountScope, CollectSettings, Progress};
+use crate::collect::{self, AccountScope, CollectSettings};
 use crate::config::Config;
 use crate::engine::{self, Baseline, Catalog, ExitCode, ParamOverride, Selection};
 use crate::inventory::{Inventory, SnapshotError};
+use crate::progress::ScanProgress;
 use crate::report::{self, Report};
 use std::io::IsTerminal;
 
@@ -147,7 +148,7 @@ fn verify_logs(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppErro
         ..aws_options(&args.connection)
     };
     let runtime = async_runtime()?;
-    let progress = crate::verify::progress::Bar::for_terminal(verbose);
+    let progress = crate::progress::FileProgress::for_terminal(verbose);
     let verification = runtime.block_on(async {
         let config = crate::aws::sdk_config::sdk_config(&options).await;
         let clients = std::sync::Arc::new(crate::aws::clients::Clients::new(
@@ -197,7 +198,7 @@ fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, AppError> {
         verify_logs_window: aws.verify_logs_window,
     };
     let runtime = async_runtime()?;
-    let progress = Progress::for_terminal(verbose);
+    let progress = ScanProgress::for_terminal(verbose);
     let inventory = runtime.block_on(async {
         let config = crate::aws::sdk_config::sdk_config(&options).await;
         collect::collect(config, &settings, progress.clone()).await

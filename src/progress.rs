@@ -1,4 +1,6 @@
-//! Progress on standard error while a scan runs: accounts, regions and AWS calls.
+//! ScanProgress on standard error: while a scan runs, accounts, regions and AWS calls
+//! ([`ScanProgress`]); while `verify-logs` runs, files verified out of files known so far
+//! ([`FileProgress`]: the total grows as listings and chain walks find more).
 //!
 //! Drawn only when standard error is a terminal and `CI` is not `true`, and not when tracing
 //! logs are on (`-v`), so that piped output, CI logs and log lines stay clean.
@@ -27,16 +29,16 @@ pub fn draws_on_stderr(verbose: bool) -> bool {
 
 /// Cheap to clone; every clone updates the same display.
 #[derive(Debug, Clone, Default)]
-pub struct Progress {
+pub struct ScanProgress {
     bar: Option<ProgressBar>,
     counters: Arc<Counters>,
 }
 
-impl Progress {
+impl ScanProgress {
     /// A display on standard error when appropriate (see the module docs), otherwise silent.
-    pub fn for_terminal(verbose: bool) -> Progress {
+    pub fn for_terminal(verbose: bool) -> ScanProgress {
         if !draws_on_stderr(verbose) {
-            return Progress::default();
+            return ScanProgress::default();
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
@@ -44,7 +46,7 @@ impl Progress {
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         bar.enable_steady_tick(Duration::from_millis(120));
-        Progress {
+        ScanProgress {
             bar: Some(bar),
             counters: Arc::default(),
         }
@@ -100,5 +102,46 @@ impl Progress {
             started,
             started.saturating_sub(load(&c.calls_finished)),
         ));
+    }
+}
+
+/// The `verify-logs` bar: drawn like [`ScanProgress`]; the default draws nothing.
+#[derive(Debug, Default)]
+pub struct FileProgress(Option<ProgressBar>);
+
+impl FileProgress {
+    pub fn for_terminal(verbose: bool) -> FileProgress {
+        if !draws_on_stderr(verbose) {
+            return FileProgress(None);
+        }
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {elapsed} verifying {pos}/{len} files {wide_bar}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        FileProgress(Some(bar))
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// More files to verify were found.
+    pub fn add_total(&self, count: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc_length(count);
+        }
+    }
+
+    /// Files verified.
+    pub fn done(&self, count: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(count);
+        }
     }
 }

@@ -7,7 +7,7 @@
 
 use super::permissions;
 use crate::inventory::ApiCallCount;
-use crate::progress::Progress;
+use crate::progress::ScanProgress;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
@@ -40,11 +40,11 @@ struct Counts {
 #[derive(Debug, Clone, Default)]
 pub struct ApiCallLog {
     counts: Arc<Mutex<BTreeMap<&'static str, Counts>>>,
-    progress: Progress,
+    progress: ScanProgress,
 }
 
 impl ApiCallLog {
-    pub fn new(progress: Progress) -> Self {
+    pub fn new(progress: ScanProgress) -> Self {
         ApiCallLog {
             counts: Arc::default(),
             progress,

@@ -35,7 +35,7 @@ use crate::inventory::{
     MetricAlarm, MetricFilter, ObservationError, Observed, Organization, Region, SkippedAccount,
     SnsTopic, Trail, SCHEMA_VERSION,
 };
-pub use crate::progress::Progress;
+use crate::progress::ScanProgress;
 use aws_config::SdkConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use chrono::Utc;
@@ -103,7 +103,7 @@ const DEFAULT_HOME_REGION: &str = "us-east-1";
 pub async fn collect(
     config: SdkConfig,
     settings: &CollectSettings,
-    progress: Progress,
+    progress: ScanProgress,
 ) -> Result<Inventory, CollectError> {
     let started_at = Utc::now();
     let home_region = match config.region() {
@@ -577,7 +577,7 @@ struct Scan<'a> {
     partition: String,
     home_region: String,
     limits: &'a Limits,
-    progress: &'a Progress,
+    progress: &'a ScanProgress,
     /// Every scanned account with a working session.
     sessions: BTreeMap<String, Session>,
     /// The accounts of the scope without one, with the call that failed (`sts:AssumeRole`):

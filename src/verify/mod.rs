@@ -10,7 +10,6 @@ pub mod chain;
 pub mod digest;
 pub mod keys;
 pub mod log_file;
-pub mod progress;
 pub mod render;
 pub mod run;
 pub mod store;

@@ -11,6 +11,7 @@ use super::digest::DigestKey;
 use super::keys::{KeyStore, PublicKey};
 use super::store::{LogOutcome, Store};
 use crate::inventory::{FileTally, LogIntegrity};
+use crate::progress::FileProgress;
 use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
 use std::collections::HashMap;
@@ -142,20 +143,6 @@ pub enum Keys {
     CloudTrail,
 }
 
-/// Counts objects as they are verified, for a progress display.
-pub trait Progress: Sync {
-    fn add_total(&self, count: u64);
-    fn done(&self, count: u64);
-}
-
-/// A progress display that shows nothing.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn add_total(&self, _: u64) {}
-    fn done(&self, _: u64) {}
-}
-
 /// Runs a verification. Only a failure to find the trail or to list the bucket's top level
 /// is an error; everything else is recorded where it happened.
 pub async fn verify(
@@ -163,7 +150,7 @@ pub async fn verify(
     target: &Target,
     window: Window,
     keys: &Keys,
-    progress: &dyn Progress,
+    progress: &FileProgress,
 ) -> Result<Verification, String> {
     let (bucket, prefix) = match &target.bucket {
         Some(bucket) => (bucket.clone(), target.prefix.clone()),
@@ -384,7 +371,7 @@ async fn fetch_digests(
     store: &Store,
     objects: Vec<ObjectRef>,
     fetched: &mut HashMap<ObjectRef, Fetched>,
-    progress: &dyn Progress,
+    progress: &FileProgress,
 ) {
     let results = join_all(objects.into_iter().map(|object| async move {
         let outcome = store.digest(&object).await;
@@ -404,7 +391,7 @@ async fn verify_source(
     place: Place<'_>,
     mut keys: KeyStore,
     more_keys: bool,
-    progress: &dyn Progress,
+    progress: &FileProgress,
 ) -> Source {
     let Place {
         bucket,
@@ -734,7 +721,15 @@ pub async fn verify_recent(
         start: now - window,
         end: now,
     };
-    match verify(&store, &target, window, &Keys::CloudTrail, &NoProgress).await {
+    match verify(
+        &store,
+        &target,
+        window,
+        &Keys::CloudTrail,
+        &FileProgress::default(),
+    )
+    .await
+    {
         Ok(verification) => Observed::Ok(verification.evidence()),
         Err(message) => Observed::Error(ObservationError {
             kind: ErrorKind::Failed,
