@@ -2,6 +2,7 @@
 //! `trailwarden rules show CODE` prints the same page. A test fails when docs/rules is stale.
 
 use crate::engine::{Catalog, Rule};
+use crate::output::OutputError;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -120,20 +121,11 @@ pub fn generate(catalog: &Catalog) -> Vec<(String, String)> {
 }
 
 /// Writes the generated docs into `dir`, creating it if needed.
-pub fn write_all(catalog: &Catalog, dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+pub fn write_all(catalog: &Catalog, dir: &Path) -> Result<(), OutputError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| OutputError::new(format!("cannot create {}: {e}", dir.display())))?;
     for (name, text) in generate(catalog) {
-        crate::report::write(Some(&dir.join(&name)), &text)?;
+        crate::output::write(Some(&dir.join(&name)), &text)?;
     }
     Ok(())
-}
-
-/// Where a rule's page is published: the repository's `docs/rules/<CODE>.md`. Built from the
-/// code, so a report's link (SARIF `helpUri`, HTML) and the generated page cannot disagree.
-pub fn rule_url(rule: &crate::engine::RuleSpec) -> String {
-    format!(
-        "{}/blob/main/docs/rules/{}.md",
-        env!("CARGO_PKG_REPOSITORY"),
-        rule.code
-    )
 }

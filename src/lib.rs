@@ -14,6 +14,7 @@ pub mod demo;
 pub mod docs;
 pub mod engine;
 pub mod inventory;
+pub mod output;
 pub mod progress;
 pub mod redact;
 pub mod report;

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     // Ctrl-C or SIGTERM: no half-written report is left behind, and the exit says why. The
     // handler can only fail to install where signals are unavailable; the run goes on then.
     let _ = ctrlc::set_handler(|| {
-        trailwarden::report::remove_partial_files();
+        trailwarden::output::remove_partial_files();
         eprintln!("trailwarden: interrupted; no report was left half-written");
         std::process::exit(130);
     });

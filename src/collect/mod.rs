@@ -19,58 +19,31 @@
 //! list it, with the session of the account that owns it when that account is scanned. All
 //! accounts and regions are in flight at once, bounded by [`limits::Limits`].
 
-pub mod sessions;
-
 use crate::analysis::{monitoring, trail_coverage, Truth};
-use crate::aws::api::{
-    cloudtrail, cloudwatch, config_recorders, kms, logs, organizations, regions, s3, sns,
-};
-use crate::aws::clients::Clients;
+use crate::aws::api::regions::RegionAvailability;
+use crate::aws::api::{cloudtrail, cloudwatch, config_recorders, kms, logs, regions, s3, sns};
 use crate::aws::failure;
-use crate::aws::guard::ApiCallLog;
 use crate::aws::limits::{Limits, Service};
 use crate::inventory::keyed;
 use crate::inventory::{
-    Account, Arn, Bucket, CallerIdentity, Collection, ErrorKind, Inventory, KmsKey, LogGroup,
-    MetricAlarm, MetricFilter, ObservationError, Observed, Organization, Region, SkippedAccount,
-    SnsTopic, Trail, SCHEMA_VERSION,
+    Account, Arn, Bucket, Collection, ErrorKind, Inventory, KmsKey, LogGroup, MetricAlarm,
+    MetricFilter, ObservationError, Observed, Region, SnsTopic, Trail, SCHEMA_VERSION,
 };
 use crate::progress::ScanProgress;
-use aws_config::SdkConfig;
-use aws_credential_types::provider::SharedCredentialsProvider;
+use crate::scope::accounts::PlannedAccount;
+use crate::scope::regions::{plan_regions, PlannedRegion};
+use crate::scope::sessions::Session;
+use crate::scope::{RegionSelection, Scope};
 use chrono::Utc;
 use futures::future::join_all;
-use sessions::{AssumedRole, RoleSpec};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use tokio::sync::OnceCell;
 
-/// Which regions to scan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RegionSelection {
-    /// Every region enabled for the account.
-    All,
-    /// These regions; any that is not enabled for the account is skipped.
-    Listed(Vec<String>),
-}
-
-/// Which accounts to scan, and how to get into them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountScope {
-    /// Every account of the caller's organization (`--org`).
-    pub organization: bool,
-    /// Only these accounts (`--accounts`); with `organization`, those of them in it.
-    pub accounts: Option<Vec<String>>,
-    /// Never these (`--exclude-accounts`).
-    pub exclude: Vec<String>,
-    pub role: RoleSpec,
-}
-
+/// How collection reads within a scope.
 #[derive(Debug, Clone)]
 pub struct CollectSettings {
-    pub regions: RegionSelection,
-    pub accounts: AccountScope,
     /// Calls in flight at once, over all services, regions and accounts.
     pub max_concurrency: usize,
     /// Verify each trail's digest chain and log files over this recent window (`verify-logs`
@@ -78,110 +51,30 @@ pub struct CollectSettings {
     pub verify_logs_window: Option<chrono::Duration>,
 }
 
-/// Why a collection could not even start. Everything after the scope is known is recorded
-/// in the inventory instead.
-#[derive(Debug, thiserror::Error)]
-pub enum CollectError {
-    #[error(
-        "cannot identify the caller with sts:GetCallerIdentity ({0}); check the credentials \
-         (--profile, AWS_PROFILE, AWS_ACCESS_KEY_ID, `aws sso login`) and --endpoint-url"
-    )]
-    Identity(String),
-    #[error(
-        "cannot list the organization's accounts ({0}); run --org with credentials of the \
-         management account or of a delegated administrator, or name accounts with --accounts"
-    )]
-    Organization(String),
-    #[error("nothing to scan: {0}")]
-    NothingToScan(String),
-}
-
-/// Where global calls go when neither `--region`, the profile nor `AWS_REGION` names one.
-const DEFAULT_HOME_REGION: &str = "us-east-1";
-
-/// Collects every account in `settings.accounts`, starting from the credentials in `config`.
+/// Collects every account of `scope` with its session, within `limits`.
 pub async fn collect(
-    config: SdkConfig,
+    scope: Scope,
     settings: &CollectSettings,
-    progress: ScanProgress,
-) -> Result<Inventory, CollectError> {
-    let started_at = Utc::now();
-    let home_region = match config.region() {
-        Some(region) => region.as_ref().to_owned(),
-        None => {
-            tracing::info!("no region configured: using {DEFAULT_HOME_REGION} as the home region");
-            DEFAULT_HOME_REGION.to_owned()
-        }
-    };
-    let log = ApiCallLog::new(progress.clone());
-    let caller = Arc::new(Clients::new(config, log.clone()));
-    let limits = Limits::new(settings.max_concurrency);
-
-    let sts = caller.sts(&home_region);
-    let ec2 = caller.ec2(&home_region);
-    let (identity, caller_regions, organization) = tokio::join!(
-        limits.run(
-            "",
-            Service::Sts,
-            &home_region,
-            sts.get_caller_identity().send()
-        ),
-        limits.run(
-            "",
-            Service::Ec2,
-            &home_region,
-            regions::describe_regions(&ec2)
-        ),
-        async {
-            if settings.accounts.organization {
-                Some(read_organization(&caller, &limits, &home_region).await)
-            } else {
-                None
-            }
-        },
-    );
-    let identity = identity.map_err(|e| {
-        CollectError::Identity(failure::observation_error("sts:GetCallerIdentity", &e).message)
-    })?;
-    let identity = CallerIdentity {
-        account: identity.account().unwrap_or_default().to_owned(),
-        arn: identity.arn().unwrap_or_default().to_owned(),
-        user_id: identity.user_id().unwrap_or_default().to_owned(),
-    };
-    let partition = match Arn::parse(&identity.arn) {
-        Ok(arn) if crate::inventory::is_account_id(&identity.account) => arn.partition.to_owned(),
-        _ => {
-            return Err(CollectError::Identity(format!(
-                "AWS answered an unusable identity (account `{}`, ARN `{}`)",
-                identity.account, identity.arn
-            )))
-        }
-    };
-    let organization = organization
-        .transpose()
-        .map_err(|error| CollectError::Organization(error.to_string()))?;
-    let (targets, skipped_accounts) =
-        plan_accounts(&settings.accounts, &identity.account, organization.as_ref())?;
-    progress.add_accounts(targets.len() as u64);
-
-    // One session per account, all assumed at once.
-    let opener = Caller {
-        account: identity.account.clone(),
-        partition: partition.clone(),
-        home_region: home_region.clone(),
-        clients: caller.clone(),
-    };
-    let sessions = join_all(
-        targets
-            .iter()
-            .map(|target| opener.open_session(target, &settings.accounts.role, &limits)),
-    )
-    .await;
+    limits: &Limits,
+    progress: &ScanProgress,
+) -> Inventory {
+    let Scope {
+        started_at,
+        home_region,
+        partition,
+        identity,
+        organization,
+        skipped_accounts,
+        regions: selection,
+        accounts: sessions,
+        caller_regions,
+        api_calls: log,
+    } = scope;
     let scan = Scan {
         partition: partition.clone(),
         home_region: home_region.clone(),
-        limits: &limits,
-        progress: &progress,
+        limits,
+        progress,
         sessions: sessions
             .iter()
             .filter_map(|(_, session)| session.as_ref().ok())
@@ -211,7 +104,7 @@ pub async fn collect(
         } else {
             None
         };
-        scan.account(target, session, known_regions, &settings.regions)
+        scan.account(target, session, known_regions, &selection)
     });
     let accounts = join_all(account_scans).await;
 
@@ -277,166 +170,7 @@ pub async fn collect(
         started_at,
         api_calls,
     });
-    Ok(inventory)
-}
-
-/// The organization with its accounts (which decide the scope: an error stops the scan),
-/// CloudTrail's delegated administrators and trusted services (recorded as observed).
-async fn read_organization(
-    caller: &Clients,
-    limits: &Limits,
-    home_region: &str,
-) -> Result<Organization, ObservationError> {
-    let client = caller.organizations(home_region);
-    let (organization, admins, trusted) = tokio::join!(
-        limits.run(
-            "",
-            Service::Organizations,
-            home_region,
-            organizations::organization(&client)
-        ),
-        limits.run(
-            "",
-            Service::Organizations,
-            home_region,
-            organizations::cloudtrail_delegated_administrators(&client)
-        ),
-        limits.run(
-            "",
-            Service::Organizations,
-            home_region,
-            organizations::trusted_services(&client)
-        ),
-    );
-    let mut organization = organization?;
-    organization.cloudtrail_delegated_administrators = admins;
-    organization.trusted_services = trusted;
-    Ok(organization)
-}
-
-/// An account to scan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Target {
-    id: String,
-    name: Option<String>,
-}
-
-/// Resolves the scope into the accounts to scan and those deliberately left out, each
-/// sorted by id.
-fn plan_accounts(
-    scope: &AccountScope,
-    caller: &str,
-    organization: Option<&Organization>,
-) -> Result<(Vec<Target>, Vec<SkippedAccount>), CollectError> {
-    let mut targets = Vec::new();
-    let mut skipped = Vec::new();
-    let skip = |id: &str, name: Option<String>, reason: String| SkippedAccount {
-        id: id.to_owned(),
-        name,
-        reason,
-    };
-    // Every candidate with its name and organization status, if known.
-    let candidates: Vec<(String, Option<String>, Option<String>)> =
-        match (organization, &scope.accounts) {
-            (Some(org), named) => {
-                let mut candidates = Vec::new();
-                for account in &org.accounts {
-                    if named.as_ref().is_none_or(|ids| ids.contains(&account.id)) {
-                        let name = (!account.name.is_empty()).then(|| account.name.clone());
-                        candidates.push((account.id.clone(), name, Some(account.status.clone())));
-                    }
-                }
-                for id in named.iter().flatten() {
-                    if !org.accounts.iter().any(|a| &a.id == id) {
-                        skipped.push(skip(
-                            id,
-                            None,
-                            format!("not an account of organization {}", org.id),
-                        ));
-                    }
-                }
-                candidates
-            }
-            (None, Some(ids)) => ids.iter().map(|id| (id.clone(), None, None)).collect(),
-            (None, None) => vec![(caller.to_owned(), None, None)],
-        };
-    for (id, name, status) in candidates {
-        if scope.exclude.contains(&id) {
-            skipped.push(skip(&id, name, "excluded by --exclude-accounts".into()));
-        } else if let Some(status) = status.filter(|s| !s.is_empty() && s != "ACTIVE") {
-            skipped.push(skip(&id, name, format!("account is {status}")));
-        } else if !targets.iter().any(|t: &Target| t.id == id) {
-            targets.push(Target { id, name });
-        }
-    }
-    targets.sort_by(|a, b| a.id.cmp(&b.id));
-    skipped.sort_by(|a, b| a.id.cmp(&b.id));
-    skipped.dedup_by(|a, b| a.id == b.id);
-    if targets.is_empty() {
-        return Err(CollectError::NothingToScan(if skipped.is_empty() {
-            "the organization lists no accounts".to_owned()
-        } else {
-            format!(
-                "every account named was skipped ({})",
-                skipped
-                    .iter()
-                    .map(|s| format!("{}: {}", s.id, s.reason))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        }));
-    }
-    Ok((targets, skipped))
-}
-
-/// The credentials trailwarden was started with, and what they tell.
-struct Caller {
-    account: String,
-    partition: String,
-    home_region: String,
-    clients: Arc<Clients>,
-}
-
-impl Caller {
-    /// The caller's own session for its account; an assumed role for every other.
-    async fn open_session<'t>(
-        &self,
-        target: &'t Target,
-        role: &RoleSpec,
-        limits: &Limits,
-    ) -> (&'t Target, Result<Session, ObservationError>) {
-        if target.id == self.account {
-            let session = Session {
-                account: target.id.clone(),
-                clients: self.clients.clone(),
-            };
-            return (target, Ok(session));
-        }
-        let home = self.home_region.as_str();
-        let assumed = limits
-            .run(
-                &self.account,
-                Service::Sts,
-                home,
-                AssumedRole::assume(
-                    self.clients.sts(home),
-                    role.arn(&self.partition, &target.id),
-                    role,
-                ),
-            )
-            .await;
-        let session = assumed.map(|assumed| Session {
-            account: target.id.clone(),
-            clients: Arc::new(
-                self.clients
-                    .with_credentials(SharedCredentialsProvider::new(assumed)),
-            ),
-        });
-        if let Err(error) = &session {
-            tracing::warn!(account = %target.id, %error, "cannot open a session");
-        }
-        (target, session)
-    }
+    inventory
 }
 
 /// ` (OPERATION failed)`, or nothing when the operation is not known.
@@ -476,68 +210,6 @@ fn merge_key(keys: &mut keyed::KeyedMap<KmsKey>, key: KmsKey) {
     }
 }
 
-/// A region to scan, or to record as skipped with the reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct PlannedRegion {
-    name: String,
-    skipped: Option<String>,
-}
-
-/// Decides which regions to scan from the selection and the account's enabled regions.
-fn plan_regions(
-    selection: &RegionSelection,
-    home_region: &str,
-    available: Result<Vec<regions::RegionAvailability>, ObservationError>,
-) -> (Vec<PlannedRegion>, Option<ObservationError>) {
-    let scan = |name: &str| PlannedRegion {
-        name: name.to_owned(),
-        skipped: None,
-    };
-    match (selection, available) {
-        (RegionSelection::All, Ok(available)) => (
-            available
-                .iter()
-                .map(|region| PlannedRegion {
-                    name: region.name.clone(),
-                    skipped: (!region.is_enabled()).then(|| {
-                        format!(
-                            "not enabled for this account (opt-in status {})",
-                            region.opt_in_status
-                        )
-                    }),
-                })
-                .collect(),
-            None,
-        ),
-        (RegionSelection::Listed(names), Ok(available)) => (
-            names
-                .iter()
-                .map(|name| match available.iter().find(|r| &r.name == name) {
-                    Some(region) if region.is_enabled() => scan(name),
-                    Some(region) => PlannedRegion {
-                        name: name.clone(),
-                        skipped: Some(format!(
-                            "not enabled for this account (opt-in status {})",
-                            region.opt_in_status
-                        )),
-                    },
-                    None => PlannedRegion {
-                        name: name.clone(),
-                        skipped: Some("not a region of this account's partition".to_owned()),
-                    },
-                })
-                .collect(),
-            None,
-        ),
-        // Without the list, scan what was asked for (a region that is not enabled will show
-        // its calls failing), or the home region, which the credentials evidently work in.
-        (RegionSelection::Listed(names), Err(error)) => {
-            (names.iter().map(|name| scan(name)).collect(), Some(error))
-        }
-        (RegionSelection::All, Err(error)) => (vec![scan(home_region)], Some(error)),
-    }
-}
-
 /// A log group's monitoring chain as collected: its ARN, metric filters, alarms.
 type Monitoring = (
     String,
@@ -554,13 +226,6 @@ struct Found {
     /// Per log group ARN: its metric filters and the alarms on their metrics.
     monitoring: Vec<Monitoring>,
     topics: Vec<SnsTopic>,
-}
-
-/// The credentials of one scanned account.
-#[derive(Debug, Clone)]
-struct Session {
-    account: String,
-    clients: Arc<Clients>,
 }
 
 /// Which scanned account owns each bucket (`s3:ListAllMyBuckets` in every session), and the
@@ -670,9 +335,9 @@ impl Scan<'_> {
 
     async fn account(
         &self,
-        target: &Target,
+        target: &PlannedAccount,
         session: &Result<Session, ObservationError>,
-        known_regions: Option<Result<Vec<regions::RegionAvailability>, ObservationError>>,
+        known_regions: Option<Result<Vec<RegionAvailability>, ObservationError>>,
         selection: &RegionSelection,
     ) -> Account {
         // The semaphore is never closed; if acquiring ever failed, the scan would go unbounded.
@@ -1419,175 +1084,4 @@ fn parse_log_group(arn: &str) -> Option<(Arn<'_>, &str)> {
         .strip_prefix("log-group:")
         .unwrap_or(parsed.resource);
     Some((parsed, name))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use regions::RegionAvailability;
-
-    fn available() -> Vec<RegionAvailability> {
-        [
-            ("eu-west-1", "opt-in-not-required"),
-            ("me-south-1", "not-opted-in"),
-            ("ap-east-1", "opted-in"),
-        ]
-        .iter()
-        .map(|(name, status)| RegionAvailability {
-            name: (*name).into(),
-            opt_in_status: (*status).into(),
-        })
-        .collect()
-    }
-
-    fn denied() -> ObservationError {
-        ObservationError {
-            kind: ErrorKind::Denied,
-            operation: "ec2:DescribeRegions".into(),
-            message: "AccessDenied".into(),
-        }
-    }
-
-    fn scope(accounts: Option<&[&str]>, exclude: &[&str]) -> AccountScope {
-        AccountScope {
-            organization: true,
-            accounts: accounts.map(|ids| ids.iter().map(|id| (*id).to_owned()).collect()),
-            exclude: exclude.iter().map(|id| (*id).to_owned()).collect(),
-            role: RoleSpec {
-                name: "OrganizationAccountAccessRole".into(),
-                external_id: None,
-                session_name: "trailwarden".into(),
-            },
-        }
-    }
-
-    fn organization() -> Organization {
-        let account = |id: &str, status: &str| crate::inventory::OrganizationAccount {
-            id: id.into(),
-            name: format!("name-{id}"),
-            status: status.into(),
-        };
-        Organization {
-            id: "o-test".into(),
-            management_account_id: "111111111111".into(),
-            accounts: vec![
-                account("111111111111", "ACTIVE"),
-                account("222222222222", "ACTIVE"),
-                account("333333333333", "SUSPENDED"),
-                account("444444444444", "ACTIVE"),
-            ],
-            cloudtrail_delegated_administrators: Observed::default(),
-            trusted_services: Observed::default(),
-        }
-    }
-
-    fn ids(targets: &[Target]) -> Vec<&str> {
-        targets.iter().map(|t| t.id.as_str()).collect()
-    }
-
-    #[test]
-    fn an_organization_scope_skips_suspended_excluded_and_non_member_accounts() {
-        let org = organization();
-        let (targets, skipped) =
-            plan_accounts(&scope(None, &["444444444444"]), "111111111111", Some(&org))
-                .expect("plan");
-        assert_eq!(ids(&targets), ["111111111111", "222222222222"]);
-        assert_eq!(targets[1].name.as_deref(), Some("name-222222222222"));
-        let reasons = skipped
-            .iter()
-            .map(|s| (s.id.as_str(), s.reason.as_str()))
-            .collect::<Vec<_>>();
-        assert_eq!(
-            reasons,
-            [
-                ("333333333333", "account is SUSPENDED"),
-                ("444444444444", "excluded by --exclude-accounts")
-            ]
-        );
-
-        // --accounts narrows the organization; an id outside it is skipped, not scanned.
-        let named = ["222222222222", "999999999999", "222222222222"];
-        let (targets, skipped) =
-            plan_accounts(&scope(Some(&named), &[]), "111111111111", Some(&org)).expect("plan");
-        assert_eq!(ids(&targets), ["222222222222"]);
-        assert_eq!(skipped.len(), 1);
-        assert!(skipped[0]
-            .reason
-            .contains("not an account of organization o-test"));
-    }
-
-    #[test]
-    fn without_an_organization_the_named_accounts_or_the_caller_are_scanned() {
-        let mut named = scope(Some(&["333333333333", "222222222222", "333333333333"]), &[]);
-        named.organization = false;
-        let (targets, skipped) = plan_accounts(&named, "111111111111", None).expect("plan");
-        assert_eq!(ids(&targets), ["222222222222", "333333333333"]);
-        assert!(skipped.is_empty());
-
-        let mut caller_only = scope(None, &[]);
-        caller_only.organization = false;
-        let (targets, _) = plan_accounts(&caller_only, "111111111111", None).expect("plan");
-        assert_eq!(ids(&targets), ["111111111111"]);
-
-        let mut everything_excluded = scope(None, &["111111111111"]);
-        everything_excluded.organization = false;
-        let error =
-            plan_accounts(&everything_excluded, "111111111111", None).expect_err("nothing left");
-        assert!(error.to_string().contains("nothing to scan"), "{error}");
-    }
-
-    #[test]
-    fn all_regions_scans_the_enabled_and_skips_the_rest() {
-        let (plan, error) = plan_regions(&RegionSelection::All, "eu-west-1", Ok(available()));
-        assert!(error.is_none());
-        let scanned = plan
-            .iter()
-            .filter(|r| r.skipped.is_none())
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>();
-        assert_eq!(scanned, ["eu-west-1", "ap-east-1"]);
-        let skipped = plan
-            .iter()
-            .find(|r| r.name == "me-south-1")
-            .expect("listed");
-        assert!(skipped
-            .skipped
-            .as_deref()
-            .is_some_and(|s| s.contains("not-opted-in")));
-    }
-
-    #[test]
-    fn listed_regions_that_are_not_enabled_or_unknown_are_skipped() {
-        let selection = RegionSelection::Listed(vec![
-            "me-south-1".into(),
-            "eu-west-1".into(),
-            "cn-north-1".into(),
-        ]);
-        let (plan, _) = plan_regions(&selection, "eu-west-1", Ok(available()));
-        let skipped = plan
-            .iter()
-            .map(|r| (r.name.as_str(), r.skipped.is_some()))
-            .collect::<Vec<_>>();
-        assert_eq!(
-            skipped,
-            [
-                ("me-south-1", true),
-                ("eu-west-1", false),
-                ("cn-north-1", true)
-            ]
-        );
-    }
-
-    #[test]
-    fn without_the_region_list_the_scan_goes_on_and_says_why() {
-        let (plan, error) = plan_regions(&RegionSelection::All, "eu-west-1", Err(denied()));
-        assert_eq!(plan.len(), 1);
-        assert_eq!(plan[0].name, "eu-west-1");
-        assert_eq!(error, Some(denied()));
-        let selection = RegionSelection::Listed(vec!["us-east-1".into(), "ap-east-1".into()]);
-        let (plan, error) = plan_regions(&selection, "eu-west-1", Err(denied()));
-        assert!(plan.iter().all(|r| r.skipped.is_none()));
-        assert_eq!(plan.len(), 2);
-        assert!(error.is_some());
-    }
 }

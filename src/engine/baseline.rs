@@ -12,7 +12,6 @@ use crate::rule::Status;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 /// A finding's state relative to the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,45 +75,13 @@ impl BaselineFinding {
     }
 }
 
-#[derive(Deserialize)]
-struct ReportShape {
-    report_schema_version: u32,
-    findings: Vec<BaselineFinding>,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("baseline {path}: {message}")]
-pub struct BaselineError {
-    pub path: String,
-    pub message: String,
-}
-
 impl Baseline {
-    /// Reads a JSON report written by `--format json` (report format version 1).
-    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let fail = |message: String| BaselineError {
-            path: path.display().to_string(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-        Baseline::parse(&text, &path.display().to_string()).map_err(fail)
-    }
-
-    pub fn parse(text: &str, origin: &str) -> Result<Baseline, String> {
-        let shape: ReportShape = serde_json::from_str(text).map_err(|e| {
-            format!("not a trailwarden JSON report (write one with `--format json`): {e}")
-        })?;
-        if shape.report_schema_version != super::super::report::json::REPORT_SCHEMA_VERSION {
-            return Err(format!(
-                "report format version {} is not supported (this build reads version {})",
-                shape.report_schema_version,
-                super::super::report::json::REPORT_SCHEMA_VERSION
-            ));
+    /// A previous run's findings, read from `origin`.
+    pub fn new(origin: impl Into<String>, findings: Vec<BaselineFinding>) -> Baseline {
+        Baseline {
+            origin: origin.into(),
+            findings,
         }
-        Ok(Baseline {
-            origin: origin.to_owned(),
-            findings: shape.findings,
-        })
     }
 
     /// Marks each finding new or unchanged, and returns the baseline's failures and errors

@@ -52,6 +52,17 @@ pub struct Parameter {
 }
 
 impl RuleSpec {
+    /// Where the rule's page is published: the repository's `docs/rules/<CODE>.md`. Built
+    /// from the code, so a report's link (SARIF `helpUri`, HTML) and the generated page cannot
+    /// disagree.
+    pub fn docs_url(&self) -> String {
+        format!(
+            "{}/blob/main/docs/rules/{}.md",
+            env!("CARGO_PKG_REPOSITORY"),
+            self.code
+        )
+    }
+
     /// The error for a parameter the rule does not declare, listing those it does.
     pub fn unknown_parameter(&self, name: &str) -> String {
         let known: Vec<&str> = self.parameters.keys().map(String::as_str).collect();

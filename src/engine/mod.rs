@@ -13,7 +13,7 @@ mod params;
 mod selection;
 mod waivers;
 
-pub use baseline::{fingerprint, Baseline, BaselineError, BaselineFinding, BaselineState};
+pub use baseline::{fingerprint, Baseline, BaselineFinding, BaselineState};
 pub use catalog::{Catalog, CatalogError, Parameter, Remediation, Rule, RuleSpec};
 pub use controls::{ControlStatus, ControlView, FrameworkView};
 pub use evaluate::{evaluate, Evaluation, EvaluationError};

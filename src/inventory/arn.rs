@@ -123,6 +123,35 @@ pub fn is_region_name(text: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
+/// A CloudTrail trail ARN, checked: `arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailArn {
+    pub arn: String,
+    pub home_region: String,
+    pub account: String,
+    pub name: String,
+}
+
+impl TrailArn {
+    /// Parses and checks a trail ARN.
+    pub fn parse(text: &str) -> Result<TrailArn, String> {
+        let arn = Arn::parse_regional(text.trim(), "cloudtrail").map_err(|e| e.to_string())?;
+        let name = arn
+            .resource
+            .strip_prefix("trail/")
+            .filter(|name| !name.is_empty() && !name.contains('/'))
+            .ok_or_else(|| {
+                format!("`{text}` is not a trail ARN: the resource must be trail/NAME")
+            })?;
+        Ok(TrailArn {
+            arn: arn.to_string(),
+            home_region: arn.region.to_owned(),
+            account: arn.account.to_owned(),
+            name: name.to_owned(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

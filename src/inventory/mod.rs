@@ -8,7 +8,7 @@ pub mod keyed;
 mod model;
 mod observed;
 
-pub use arn::{is_account_id, is_region_name, Arn, ArnError};
+pub use arn::{is_account_id, is_region_name, Arn, ArnError, TrailArn};
 pub use model::*;
 pub use observed::{ErrorKind, ObservationError, Observed};
 

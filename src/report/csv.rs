@@ -75,8 +75,7 @@ pub fn render(report: &Report) -> Result<String, csv::Error> {
             waiver.and_then(|w| w.owner.clone()).unwrap_or_default(),
             rule.map(|r| r.spec.remediation.summary.trim().to_owned())
                 .unwrap_or_default(),
-            rule.map(|r| crate::docs::rule_url(&r.spec))
-                .unwrap_or_default(),
+            rule.map(|r| r.spec.docs_url()).unwrap_or_default(),
             finding.fingerprint(),
         ];
         writer.write_record(record.iter().map(|cell| defuse(cell).into_owned()))?;

@@ -407,7 +407,7 @@ fn finding_row(page: &mut String, report: &Report, finding: &Finding) {
         let _ = write!(
             page,
             "<p><a href=\"{}\">{} documentation</a></p>",
-            esc(&crate::docs::rule_url(spec)),
+            esc(&spec.docs_url()),
             esc(&spec.code)
         );
     }

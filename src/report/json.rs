@@ -4,11 +4,12 @@
 //! engine may change shape; this file changes only with `report_schema_version`.
 
 use super::{account_summaries, AccountSummary, Report, StatusCounts};
-use crate::engine::FrameworkView;
+use crate::engine::{BaselineFinding, FrameworkView};
 use crate::rule::Evidence;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::Write as _;
+use std::path::Path;
 
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
@@ -165,4 +166,43 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), serde_
     serde_json::to_writer_pretty(&mut out, &document)?;
     out.write_all(b"\n").map_err(serde_json::Error::io)?;
     out.flush().map_err(serde_json::Error::io)
+}
+
+/// A JSON report read back as a baseline: only what a comparison needs.
+#[derive(Deserialize)]
+struct ReportShape {
+    report_schema_version: u32,
+    findings: Vec<BaselineFinding>,
+}
+
+/// A baseline file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("baseline {path}: {message}")]
+pub struct BaselineError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Reads a JSON report written by `--format json` (this report format version) as a baseline.
+pub fn read_baseline(path: &Path) -> Result<crate::engine::Baseline, BaselineError> {
+    let fail = |message: String| BaselineError {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let shape: ReportShape = serde_json::from_str(&text).map_err(|e| {
+        fail(format!(
+            "not a trailwarden JSON report (write one with `--format json`): {e}"
+        ))
+    })?;
+    if shape.report_schema_version != REPORT_SCHEMA_VERSION {
+        return Err(fail(format!(
+            "report format version {} is not supported (this build reads version {})",
+            shape.report_schema_version, REPORT_SCHEMA_VERSION
+        )));
+    }
+    Ok(crate::engine::Baseline::new(
+        path.display().to_string(),
+        shape.findings,
+    ))
 }

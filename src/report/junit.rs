@@ -21,12 +21,12 @@ pub fn render(report: &Report) -> Result<String, quick_junit::SerializeError> {
         let mut suite = TestSuite::new(format!("{} {}", spec.code, spec.name));
         suite.add_property(Property::new("title", spec.title.trim()));
         suite.add_property(Property::new("severity", report.severity_of(rule).as_str()));
-        suite.add_property(Property::new("documentation", crate::docs::rule_url(spec)));
+        suite.add_property(Property::new("documentation", spec.docs_url()));
         let remediation = format!(
             "Remediation: {}\n\nAWS CLI:\n{}\n\nDocumentation: {}",
             spec.remediation.summary.trim(),
             spec.remediation.cli.trim(),
-            crate::docs::rule_url(spec)
+            spec.docs_url()
         );
         for finding in report
             .evaluation

@@ -100,7 +100,7 @@ pub fn render(report: &Report) -> String {
                         "[{} {}]({})",
                         finding.rule_code,
                         escape(&finding.rule_name),
-                        crate::docs::rule_url(&rule.spec)
+                        rule.spec.docs_url()
                     )
                 })
                 .unwrap_or_else(|| escape(&finding.rule_code));

@@ -214,7 +214,7 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
                     .flatten()
                     .map(ToString::to_string),
             );
-            let url = crate::docs::rule_url(spec);
+            let url = spec.docs_url();
             ReportingDescriptor {
                 id: spec.code.clone(),
                 name: pascal_case(&spec.name),

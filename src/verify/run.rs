@@ -696,7 +696,7 @@ pub async fn verify_recent(
     concurrency: usize,
 ) -> crate::inventory::Observed<LogIntegrity> {
     use crate::inventory::{ErrorKind, ObservationError, Observed};
-    let arn = match crate::scope::parse_trail_arn(&trail.arn) {
+    let arn = match crate::inventory::TrailArn::parse(&trail.arn) {
         Ok(arn) => arn,
         Err(message) => {
             return Observed::Error(ObservationError {

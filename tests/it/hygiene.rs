@@ -107,7 +107,7 @@ fn credentials_session_tokens_and_signatures_never_reach_any_output() {
     }
     // The run really wrote every report, the snapshot and verbose logs: the check has
     // material to look at.
-    for format in <trailwarden::cli::ReportFormat as clap::ValueEnum>::value_variants() {
+    for format in <trailwarden::report::ReportFormat as clap::ValueEnum>::value_variants() {
         let report = format.file_name();
         assert!(out.join(report).is_file(), "{report} written");
     }

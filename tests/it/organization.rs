@@ -473,7 +473,7 @@ fn every_call_of_an_organization_scan_is_a_read_in_the_published_policy() {
 #[test]
 fn a_role_session_is_renewed_by_assuming_the_role_again() {
     use aws_credential_types::provider::ProvideCredentials;
-    use trailwarden::collect::sessions::{AssumedRole, RoleSpec};
+    use trailwarden::scope::sessions::{AssumedRole, RoleSpec};
 
     let moto = start();
     let member = block_on(async {

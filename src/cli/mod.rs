@@ -1,6 +1,9 @@
 //! Command-line interface (clap derive). Parsing only; `commands` does the work.
 
-use crate::engine::{FailOn, Gate, ParamOverride};
+pub mod values;
+
+use crate::engine::{FailOn, ParamOverride};
+use crate::report::ReportFormat;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -92,18 +95,18 @@ pub struct AwsArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
     /// Home region for global calls (default: the profile's or AWS_REGION, else us-east-1).
-    #[arg(long, value_name = "REGION", value_parser = crate::scope::parse_region)]
+    #[arg(long, value_name = "REGION", value_parser = values::parse_region)]
     pub region: Option<String>,
     /// Regions to scan: `all` enabled regions, or a comma-separated list. Regions not
     /// enabled for the account are reported as skipped.
-    #[arg(long, value_name = "all|LIST", default_value = "all", value_parser = crate::scope::parse_regions)]
-    pub regions: crate::collect::RegionSelection,
+    #[arg(long, value_name = "all|LIST", default_value = "all", value_parser = values::parse_regions)]
+    pub regions: crate::scope::RegionSelection,
     /// AWS calls in flight at once, all services and regions together.
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub max_concurrency: u32,
     /// Also verify each trail's digest chain and log files over this recent window (e.g.
     /// `24h`, `7d`; at most 31 days) and report it as a finding of rule TW118.
-    #[arg(long, value_name = "DURATION", value_parser = crate::scope::parse_window)]
+    #[arg(long, value_name = "DURATION", value_parser = values::parse_window)]
     pub verify_logs_window: Option<chrono::Duration>,
     #[command(flatten)]
     pub accounts: AccountArgs,
@@ -117,7 +120,7 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Send every AWS call to this AWS-compatible endpoint (also: AWS_ENDPOINT_URL).
-    #[arg(long, value_name = "URL", value_parser = crate::scope::parse_endpoint_url)]
+    #[arg(long, value_name = "URL", value_parser = values::parse_endpoint_url)]
     pub endpoint_url: Option<String>,
     /// Attempts per AWS call, the first included (jittered exponential backoff).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
@@ -134,31 +137,31 @@ pub struct ConnectionArgs {
 #[derive(Debug, Args)]
 pub struct VerifyLogsArgs {
     /// The trail's ARN (arn:PARTITION:cloudtrail:HOME-REGION:ACCOUNT:trail/NAME).
-    #[arg(long, value_name = "ARN", value_parser = crate::scope::parse_trail_arn)]
-    pub trail: crate::scope::TrailArn,
+    #[arg(long, value_name = "ARN", value_parser = values::parse_trail_arn)]
+    pub trail: crate::inventory::TrailArn,
     /// Start of the window: RFC 3339 (2026-01-20T00:00:00Z), `YYYY-MM-DDTHH:MM[:SS]` (UTC)
     /// or a date; or a duration before now (`24h`, `7d`).
-    #[arg(long, value_name = "TIME", value_parser = crate::scope::parse_time)]
-    pub start: crate::scope::TimeArg,
+    #[arg(long, value_name = "TIME", value_parser = values::parse_time)]
+    pub start: values::TimeArg,
     /// End of the window (same forms; default: now).
-    #[arg(long, value_name = "TIME", value_parser = crate::scope::parse_time)]
-    pub end: Option<crate::scope::TimeArg>,
+    #[arg(long, value_name = "TIME", value_parser = values::parse_time)]
+    pub end: Option<values::TimeArg>,
     /// Whose logs: this account's (an organization trail keeps each member's files apart;
     /// default: the trail's account).
-    #[arg(long, value_name = "ID", value_parser = crate::scope::parse_account_id)]
+    #[arg(long, value_name = "ID", value_parser = values::parse_account_id)]
     pub account_id: Option<String>,
     /// Verify the files in this bucket (a copy elsewhere, or without cloudtrail:DescribeTrails).
-    #[arg(long, value_name = "NAME", value_parser = crate::scope::parse_bucket_name)]
+    #[arg(long, value_name = "NAME", value_parser = values::parse_bucket_name)]
     pub s3_bucket: Option<String>,
     /// The key prefix of the files in --s3-bucket (default: none).
     #[arg(long, value_name = "PREFIX", requires = "s3_bucket")]
     pub s3_prefix: Option<String>,
     /// Organization trail layout `AWSLogs/o-…/ACCOUNT/` (default: both layouts are looked for).
-    #[arg(long, value_name = "o-…", value_parser = crate::scope::parse_organization_id)]
+    #[arg(long, value_name = "o-…", value_parser = values::parse_organization_id)]
     pub organization_id: Option<String>,
     /// Only these source regions (comma-separated; default: every region that delivered
     /// digests of the trail).
-    #[arg(long, value_name = "REGION", value_delimiter = ',', value_parser = crate::scope::parse_region)]
+    #[arg(long, value_name = "REGION", value_delimiter = ',', value_parser = values::parse_region)]
     pub region: Vec<String>,
     /// Public keys from a file (the JSON of `aws cloudtrail list-public-keys --query
     /// PublicKeyList`) instead of cloudtrail:ListPublicKeys: offline and air-gapped use.
@@ -192,19 +195,19 @@ pub struct AccountArgs {
     #[arg(long)]
     pub org: bool,
     /// Scan these accounts (12-digit ids, comma-separated); with --org, only these of it.
-    #[arg(long, value_name = "ID,ID", value_delimiter = ',', value_parser = crate::scope::parse_account_id)]
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',', value_parser = values::parse_account_id)]
     pub accounts: Option<Vec<String>>,
     /// Never scan these accounts (12-digit ids, comma-separated).
-    #[arg(long, value_name = "ID,ID", value_delimiter = ',', value_parser = crate::scope::parse_account_id)]
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',', value_parser = values::parse_account_id)]
     pub exclude_accounts: Vec<String>,
     /// Role assumed in every scanned account other than the caller's.
-    #[arg(long, value_name = "NAME", default_value = "OrganizationAccountAccessRole", value_parser = crate::scope::parse_role_name)]
+    #[arg(long, value_name = "NAME", default_value = "OrganizationAccountAccessRole", value_parser = values::parse_role_name)]
     pub role_name: String,
     /// External id required by the role's trust policy.
-    #[arg(long, value_name = "ID", value_parser = crate::scope::parse_external_id)]
+    #[arg(long, value_name = "ID", value_parser = values::parse_external_id)]
     pub external_id: Option<String>,
     /// Session name of the assumed roles (shows in the accounts' CloudTrail logs).
-    #[arg(long, value_name = "NAME", default_value = "trailwarden", value_parser = crate::scope::parse_role_session_name)]
+    #[arg(long, value_name = "NAME", default_value = "trailwarden", value_parser = values::parse_role_session_name)]
     pub role_session_name: String,
 }
 
@@ -290,56 +293,8 @@ pub struct GateArgs {
     pub fail_on_new: bool,
 }
 
-impl GateArgs {
-    /// The gate from these flags, with the configuration's defaults under them.
-    pub fn gate(&self, config: &crate::config::Config) -> Gate {
-        Gate {
-            fail_on: self
-                .fail_on
-                .or(config.fail_on)
-                .unwrap_or(FailOn::AtLeast(crate::rule::Severity::Low)),
-            allow_incomplete: self.allow_incomplete || config.allow_incomplete.unwrap_or(false),
-            fail_on_new: self.fail_on_new,
-        }
-    }
-}
-
-/// A report format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-pub enum ReportFormat {
-    /// Terminal table (default).
-    Table,
-    /// JSON report, format version 1 (docs/report-json.md).
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-    /// JUnit XML: a test suite per rule, a test case per resource.
-    Junit,
-    /// CSV, one row per finding.
-    Csv,
-    /// One self-contained HTML file.
-    Html,
-    /// Markdown summary and failures (PR comments, $GITHUB_STEP_SUMMARY).
-    Markdown,
-}
-
-impl ReportFormat {
-    /// The file name used in --output-dir.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            ReportFormat::Table => "trailwarden.txt",
-            ReportFormat::Json => "trailwarden.json",
-            ReportFormat::Sarif => "trailwarden.sarif",
-            ReportFormat::Junit => "trailwarden.junit.xml",
-            ReportFormat::Csv => "trailwarden.csv",
-            ReportFormat::Html => "trailwarden.html",
-            ReportFormat::Markdown => "trailwarden.md",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum ListFormat {
     Table,
     Json,
 }
@@ -355,8 +310,8 @@ pub enum ColorChoice {
 pub enum RulesCommand {
     /// List every rule.
     List {
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
     },
     /// Show one rule: what it checks, why, how to fix, parameters, frameworks.
     Show {
@@ -375,16 +330,16 @@ pub enum RulesCommand {
 pub enum FrameworksCommand {
     /// List every framework.
     List {
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
     },
     /// Show a framework's controls and the rules that assess them; with --snapshot (or
     /// --demo), each control's status over that inventory.
     Show {
         /// Framework id, e.g. cis-aws-5.0.
         id: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
         /// Judge each control over this inventory snapshot (written by `collect` or `scan --snapshot`).
         #[arg(long, value_name = "FILE", conflicts_with = "demo")]
         snapshot: Option<std::path::PathBuf>,

@@ -1,11 +1,10 @@
-//! What to scan and with which credentials: the AWS SDK configuration (standard credential
-//! chain, profile, home region, endpoint, retries, timeouts) and the region selection.
-//!
-//! The accounts themselves are resolved at collection time (the organization must be asked):
-//! see [`crate::collect::AccountScope`]. Here: parsing of what the user names.
+//! Value parsers for what users type on the command line: regions, account ids, role and
+//! session names, external ids, trail ARNs, times, durations, windows, bucket names and
+//! organization ids. Each refuses bad input with one line saying what is expected.
 
-use crate::collect::RegionSelection;
 use crate::inventory::is_region_name;
+use crate::inventory::TrailArn;
+use crate::scope::RegionSelection;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 /// Parses `--regions`: `all`, or a comma-separated list of region names.
@@ -94,30 +93,9 @@ pub fn parse_external_id(text: &str) -> Result<String, String> {
     }
 }
 
-/// A CloudTrail trail ARN, checked: `arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrailArn {
-    pub arn: String,
-    pub home_region: String,
-    pub account: String,
-    pub name: String,
-}
-
 /// Parses `--trail`.
 pub fn parse_trail_arn(text: &str) -> Result<TrailArn, String> {
-    let arn = crate::inventory::Arn::parse_regional(text.trim(), "cloudtrail")
-        .map_err(|e| e.to_string())?;
-    let name = arn
-        .resource
-        .strip_prefix("trail/")
-        .filter(|name| !name.is_empty() && !name.contains('/'))
-        .ok_or_else(|| format!("`{text}` is not a trail ARN: the resource must be trail/NAME"))?;
-    Ok(TrailArn {
-        arn: arn.to_string(),
-        home_region: arn.region.to_owned(),
-        account: arn.account.to_owned(),
-        name: name.to_owned(),
-    })
+    TrailArn::parse(text)
 }
 
 /// A point in time on the command line: absolute, or a duration before now.

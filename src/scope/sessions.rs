@@ -7,10 +7,15 @@
 //! AssumeRole goes through the scan's own STS client, so it is logged and guarded like
 //! every other call.
 
+use super::accounts::PlannedAccount;
+use crate::aws::clients::Clients;
 use crate::aws::failure::observation_error;
+use crate::aws::limits::{Limits, Service};
 use crate::inventory::ObservationError;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::provider::{self, error::CredentialsError, future, ProvideCredentials};
 use aws_credential_types::Credentials;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -123,6 +128,63 @@ impl ProvideCredentials for AssumedRole {
         Self: 'a,
     {
         future::ProvideCredentials::new(self.credentials())
+    }
+}
+
+/// The credentials of one scanned account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account: String,
+    pub clients: Arc<Clients>,
+}
+
+/// The credentials trailwarden was started with, and what they tell.
+pub struct Caller {
+    pub account: String,
+    pub partition: String,
+    pub home_region: String,
+    pub clients: Arc<Clients>,
+}
+
+impl Caller {
+    /// The caller's own session for its account; an assumed role for every other.
+    pub async fn open_session<'t>(
+        &self,
+        target: &'t PlannedAccount,
+        role: &RoleSpec,
+        limits: &Limits,
+    ) -> (&'t PlannedAccount, Result<Session, ObservationError>) {
+        if target.id == self.account {
+            let session = Session {
+                account: target.id.clone(),
+                clients: self.clients.clone(),
+            };
+            return (target, Ok(session));
+        }
+        let home = self.home_region.as_str();
+        let assumed = limits
+            .run(
+                &self.account,
+                Service::Sts,
+                home,
+                AssumedRole::assume(
+                    self.clients.sts(home),
+                    role.arn(&self.partition, &target.id),
+                    role,
+                ),
+            )
+            .await;
+        let session = assumed.map(|assumed| Session {
+            account: target.id.clone(),
+            clients: Arc::new(
+                self.clients
+                    .with_credentials(SharedCredentialsProvider::new(assumed)),
+            ),
+        });
+        if let Err(error) = &session {
+            tracing::warn!(account = %target.id, %error, "cannot open a session");
+        }
+        (target, session)
     }
 }
 
