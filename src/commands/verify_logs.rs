@@ -4,7 +4,8 @@
 use super::{async_runtime, aws_options, AppError};
 use crate::cli::{VerifyFormat, VerifyLogsArgs};
 use crate::engine::ExitCode;
-use crate::verify::run::{Keys, Outcome, Target, Window};
+use crate::inventory::IntegrityOutcome;
+use crate::verify::run::{Keys, Target, Window};
 
 /// `verify-logs`: prove one trail's logs over a window; the exit code says what was proved.
 pub(super) fn run(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppError> {
@@ -77,8 +78,8 @@ pub(super) fn run(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppE
     };
     crate::output::write(args.output.as_deref(), &rendered)?;
     Ok(match verification.outcome() {
-        Outcome::Valid => ExitCode::Success,
-        Outcome::Invalid | Outcome::NoDigests => ExitCode::Failures,
-        Outcome::Incomplete => ExitCode::Incomplete,
+        IntegrityOutcome::Valid => ExitCode::Success,
+        IntegrityOutcome::Invalid | IntegrityOutcome::NoDigests => ExitCode::Failures,
+        IntegrityOutcome::Incomplete => ExitCode::Incomplete,
     })
 }

@@ -10,7 +10,7 @@ use super::chain::{self, DigestStatus, Fetched, Interval, Listed, ObjectRef, Wal
 use super::digest::DigestKey;
 use super::keys::{KeyStore, PublicKey};
 use super::store::{LogOutcome, Store};
-use crate::inventory::{FileTally, LogIntegrity};
+use crate::inventory::{FileTally, IntegrityOutcome, LogIntegrity};
 use crate::progress::FileProgress;
 use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
@@ -568,7 +568,7 @@ impl Verification {
     }
 
     /// The overall verdict.
-    pub fn outcome(&self) -> Outcome {
+    pub fn outcome(&self) -> IntegrityOutcome {
         let digests_bad = self
             .digests()
             .any(|d| matches!(d.status, DigestStatus::Invalid(_) | DigestStatus::NotFound));
@@ -584,13 +584,13 @@ impl Verification {
                 .any(|l| matches!(l.status, LogStatus::Unreadable(_)))
             || self.sources.iter().any(|s| s.error.is_some());
         if digests_bad || logs_bad || holes {
-            Outcome::Invalid
+            IntegrityOutcome::Invalid
         } else if unreadable {
-            Outcome::Incomplete
+            IntegrityOutcome::Incomplete
         } else if self.digests().next().is_none() {
-            Outcome::NoDigests
+            IntegrityOutcome::NoDigests
         } else {
-            Outcome::Valid
+            IntegrityOutcome::Valid
         }
     }
 }
@@ -685,59 +685,3 @@ impl Verification {
         }
     }
 }
-
-/// Verifies a trail's files over the `window` before `now`, for a scan: keys from
-/// `cloudtrail:ListPublicKeys`, every source region and layout found in its bucket.
-pub async fn verify_recent(
-    clients: std::sync::Arc<crate::aws::clients::Clients>,
-    trail: &crate::inventory::Trail,
-    window: Duration,
-    now: DateTime<Utc>,
-    concurrency: usize,
-) -> crate::inventory::Observed<LogIntegrity> {
-    use crate::inventory::{ErrorKind, ObservationError, Observed};
-    let arn = match crate::inventory::TrailArn::parse(&trail.arn) {
-        Ok(arn) => arn,
-        Err(message) => {
-            return Observed::Error(ObservationError {
-                kind: ErrorKind::Failed,
-                operation: "verify-logs".to_owned(),
-                message,
-            })
-        }
-    };
-    let target = Target {
-        trail_arn: arn.arn,
-        trail_name: arn.name,
-        home_region: arn.home_region,
-        account: arn.account,
-        bucket: trail.s3_bucket_name.clone(),
-        prefix: trail.s3_key_prefix.clone(),
-        organization_id: None,
-        source_regions: None,
-    };
-    let store = Store::new(clients, &trail.home_region, concurrency);
-    let window = Window {
-        start: now - window,
-        end: now,
-    };
-    match verify(
-        &store,
-        &target,
-        window,
-        &Keys::CloudTrail,
-        &FileProgress::default(),
-    )
-    .await
-    {
-        Ok(verification) => Observed::Ok(verification.evidence()),
-        Err(message) => Observed::Error(ObservationError {
-            kind: ErrorKind::Failed,
-            operation: "verify-logs".to_owned(),
-            message,
-        }),
-    }
-}
-
-/// What a verification proves (the same verdicts a scan records).
-pub use crate::inventory::IntegrityOutcome as Outcome;
