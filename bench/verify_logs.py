@@ -10,7 +10,7 @@ Compares the wall time of:
     (see tests/support/moto_server.py) with the test key, so the CLI runs unmodified.
 Every run must report every file valid; the results are checked, not only timed.
 
-Chains are made as CloudTrail makes them (../shared/reference/digest.md §6): gzipped logs,
+Chains are made as CloudTrail makes them (docs/reference/digest.md §6): gzipped logs,
 digests listing the SHA-256 of the decompressed logs, each digest signed with RSA PKCS#1 v1.5 /
 SHA-256 (tests/data/verify/test-key.pem) over the exact signing string, the signature in
 x-amz-meta-signature.

@@ -1,6 +1,6 @@
 //! trailwarden: a read-only compliance scanner for AWS CloudTrail.
 //!
-//! Data flows one way (see DESIGN.md): scope → collect → [`inventory::Inventory`] →
+//! Data flows one way (see ARCHITECTURE.md): scope → collect → [`inventory::Inventory`] →
 //! [`engine::evaluate`] → findings → [`report`] and the exit-code gate.
 
 pub mod analysis;

@@ -3,7 +3,7 @@
 
 use crate::inventory::LogIntegrity;
 use crate::progress::FileProgress;
-use crate::verify::run::{Keys, Target, Window};
+use crate::verify::result::{Keys, Target, Window};
 use crate::verify::store::Store;
 use chrono::{DateTime, Duration, Utc};
 
@@ -28,10 +28,8 @@ pub(super) async fn verify_recent(
         }
     };
     let target = Target {
-        trail_arn: arn.arn,
-        trail_name: arn.name,
-        home_region: arn.home_region,
-        account: arn.account,
+        account: arn.account.clone(),
+        trail: arn,
         bucket: trail.s3_bucket_name.clone(),
         prefix: trail.s3_key_prefix.clone(),
         organization_id: None,

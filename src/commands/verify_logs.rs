@@ -5,7 +5,7 @@ use super::{async_runtime, aws_options, AppError};
 use crate::cli::{VerifyFormat, VerifyLogsArgs};
 use crate::engine::ExitCode;
 use crate::inventory::IntegrityOutcome;
-use crate::verify::run::{Keys, Target, Window};
+use crate::verify::result::{Keys, Target, Window};
 
 /// `verify-logs`: prove one trail's logs over a window; the exit code says what was proved.
 pub(super) fn run(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppError> {
@@ -39,9 +39,7 @@ pub(super) fn run(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppE
         None => Keys::CloudTrail,
     };
     let target = Target {
-        trail_arn: args.trail.arn.clone(),
-        trail_name: args.trail.name.clone(),
-        home_region: args.trail.home_region.clone(),
+        trail: args.trail.clone(),
         account: args
             .account_id
             .clone()
@@ -65,7 +63,7 @@ pub(super) fn run(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppE
         ));
         let store = crate::verify::store::Store::new(
             clients,
-            &target.home_region,
+            &target.trail.home_region,
             args.max_concurrency as usize,
         );
         crate::verify::run::verify(&store, &target, window, &keys, &progress).await

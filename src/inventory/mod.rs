@@ -3,12 +3,15 @@
 //! `collect` writes it, `evaluate` reads it, fixtures are made of it. The format is
 //! documented in docs/inventory.md and versioned by [`SCHEMA_VERSION`].
 
-mod arn;
+pub(crate) mod arn;
 pub mod keyed;
 mod model;
 mod observed;
 
-pub use arn::{is_account_id, is_region_name, Arn, ArnError, TrailArn};
+pub use arn::{
+    arn_account_region, is_account_id, is_region_name, log_key_prefix, normalize_log_group_arn,
+    Arn, ArnError, TrailArn,
+};
 pub use model::*;
 pub use observed::{ErrorKind, ObservationError, Observed};
 

@@ -1,5 +1,5 @@
 //! Integrity of CloudTrail's delivered logs: digest files, their signatures and chain, and
-//! the log files they list (see `../shared/reference/digest.md` for the facts relied on).
+//! the log files they list (see `docs/reference/digest.md` for the facts relied on).
 //!
 //! This is the pure core `verify-logs` builds on: key names, the digest document, the
 //! signed string, public keys by fingerprint, RSA PKCS#1 v1.5 / SHA-256 signatures, and
@@ -11,5 +11,6 @@ pub mod digest;
 pub mod keys;
 pub mod log_file;
 pub mod render;
+pub mod result;
 pub mod run;
 pub mod store;

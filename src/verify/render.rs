@@ -2,7 +2,7 @@
 //! only with `-v`), or a JSON document (documented in docs/verify-logs.md).
 
 use super::chain::{DigestStatus, Interval, ObjectRef};
-use super::run::{DigestResult, LogResult, LogStatus, Verification};
+use super::result::{DigestResult, LogResult, LogStatus, Verification};
 use crate::inventory::FileTally;
 use chrono::{DateTime, Utc};
 use serde_json::json;

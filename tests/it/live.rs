@@ -841,6 +841,6 @@ fn a_scan_of_the_emulator_covers_every_rule() {
     assert_eq!(key_finding["status"], "PASS", "{key_finding:#}");
     let key = finding(&scan, "TW401", &trail)["evidence"].to_string();
     assert!(key.contains("CUSTOMER"), "{key}");
-    // The emulator never reports MFA delete (reference/moto.md): seen as off, so FAIL.
+    // The emulator never reports MFA delete (docs/reference/moto.md): seen as off, so FAIL.
     assert_eq!(status_of(&scan, "TW205", vault), "FAIL");
 }

@@ -1,5 +1,5 @@
 //! `verify-logs` against real signed digest chains in the emulator: the whole catalogue of
-//! ../shared/reference/digest.md §4, each case in its own bucket.
+//! docs/reference/digest.md §4, each case in its own bucket.
 //!
 //! Chains are made as CloudTrail makes them (reference §6): logs gzipped with the digest
 //! listing the SHA-256 of their decompressed bytes; digests signed with RSA PKCS#1 v1.5 /

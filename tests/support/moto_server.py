@@ -2,7 +2,7 @@
 
 Starts moto's own WSGI application behind a small middleware, with minimal in-process
 patches that make moto answer as AWS documents where it does not (see
-../shared/reference/moto.md). Each patch is named after the AWS behaviour it restores.
+docs/reference/moto.md). Each patch is named after the AWS behaviour it restores.
 trailwarden itself never special-cases the emulator.
 
 The middleware also
