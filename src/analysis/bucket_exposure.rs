@@ -42,7 +42,7 @@ fn flag(
     }
 }
 
-pub fn assess(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
+pub fn exposure(inventory: &Inventory, bucket: &Bucket) -> BucketExposure {
     let account_block = inventory
         .bucket_owner(bucket)
         .map(|account| &account.s3_public_access_block);

@@ -17,15 +17,15 @@ use crate::inventory::{AdvancedFieldSelector, EventSelectors, ReadWriteType};
 
 /// What must be recorded: every resource whose ARN begins with `Prefix`, or one `Exact` ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub enum DataEventTarget {
     Prefix(String),
     Exact(String),
 }
 
-impl Target {
+impl DataEventTarget {
     fn as_str(&self) -> &str {
         match self {
-            Target::Prefix(p) | Target::Exact(p) => p,
+            DataEventTarget::Prefix(p) | DataEventTarget::Exact(p) => p,
         }
     }
 
@@ -81,7 +81,7 @@ impl Side {
 pub fn data_coverage(
     selectors: &EventSelectors,
     resource_type: &str,
-    target: &Target,
+    target: &DataEventTarget,
 ) -> DataCoverage {
     let mut coverage = DataCoverage::default();
     for (index, selector) in selectors.classic.iter().enumerate() {
@@ -164,10 +164,10 @@ pub fn data_coverage(
 }
 
 /// Whether an ARN field selector lets every ARN of `target` through.
-fn admits_all(field: &AdvancedFieldSelector, target: &Target) -> bool {
+fn admits_all(field: &AdvancedFieldSelector, target: &DataEventTarget) -> bool {
     match target {
-        Target::Exact(arn) => admits(field, arn),
-        Target::Prefix(prefix) => {
+        DataEventTarget::Exact(arn) => admits(field, arn),
+        DataEventTarget::Prefix(prefix) => {
             // Under a prefix lie ARNs of every shape: only `StartsWith` a prefix of it can
             // admit them all, and any exclusion that can reach inside it narrows.
             (field.equals.is_empty() && field.ends_with.is_empty())
@@ -231,8 +231,8 @@ mod tests {
         }
     }
 
-    fn all_buckets() -> Target {
-        Target::Prefix("arn:aws:s3:::".into())
+    fn all_buckets() -> DataEventTarget {
+        DataEventTarget::Prefix("arn:aws:s3:::".into())
     }
 
     #[test]
@@ -253,9 +253,17 @@ mod tests {
         let c = data_coverage(&s, S3_OBJECT, &all_buckets());
         assert!(!c.reads && !c.writes);
         assert!(c.narrowed[0].contains("arn:aws:s3:::logs/"), "{c:?}");
-        let c = data_coverage(&s, S3_OBJECT, &Target::Prefix("arn:aws:s3:::logs/".into()));
+        let c = data_coverage(
+            &s,
+            S3_OBJECT,
+            &DataEventTarget::Prefix("arn:aws:s3:::logs/".into()),
+        );
         assert!(c.reads && c.writes);
-        let c = data_coverage(&s, S3_OBJECT, &Target::Prefix("arn:aws:s3:::other/".into()));
+        let c = data_coverage(
+            &s,
+            S3_OBJECT,
+            &DataEventTarget::Prefix("arn:aws:s3:::other/".into()),
+        );
         assert!(!c.reads);
     }
 
@@ -300,7 +308,11 @@ mod tests {
         ]);
         let c = data_coverage(&s, S3_OBJECT, &all_buckets());
         assert!(!c.reads && !c.writes && c.narrowed.len() == 1, "{c:?}");
-        let c = data_coverage(&s, S3_OBJECT, &Target::Prefix("arn:aws:s3:::logs/".into()));
+        let c = data_coverage(
+            &s,
+            S3_OBJECT,
+            &DataEventTarget::Prefix("arn:aws:s3:::logs/".into()),
+        );
         assert!(c.reads && c.writes);
 
         let mut everything = field("resources.ARN", &[]);
@@ -321,7 +333,12 @@ mod tests {
         ]);
         assert!(!data_coverage(&s, S3_OBJECT, &all_buckets()).reads);
         assert!(
-            data_coverage(&s, S3_OBJECT, &Target::Prefix("arn:aws:s3:::logs/".into())).reads,
+            data_coverage(
+                &s,
+                S3_OBJECT,
+                &DataEventTarget::Prefix("arn:aws:s3:::logs/".into())
+            )
+            .reads,
             "an exclusion elsewhere does not narrow this bucket"
         );
     }
@@ -344,7 +361,7 @@ mod tests {
         let c = data_coverage(
             &s,
             LAMBDA_FUNCTION,
-            &Target::Prefix("arn:aws:lambda".into()),
+            &DataEventTarget::Prefix("arn:aws:lambda".into()),
         );
         assert!(c.reads && c.writes);
     }
@@ -357,12 +374,12 @@ mod tests {
             field("resources.type", &[DYNAMODB_TABLE]),
             field("resources.ARN", &[table]),
         ]);
-        assert!(data_coverage(&s, DYNAMODB_TABLE, &Target::Exact(table.into())).reads);
+        assert!(data_coverage(&s, DYNAMODB_TABLE, &DataEventTarget::Exact(table.into())).reads);
         assert!(
             !data_coverage(
                 &s,
                 DYNAMODB_TABLE,
-                &Target::Prefix("arn:aws:dynamodb".into())
+                &DataEventTarget::Prefix("arn:aws:dynamodb".into())
             )
             .reads
         );

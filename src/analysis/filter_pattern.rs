@@ -24,7 +24,7 @@
 //!
 //! Term patterns (`ERROR`, `"Failed authentication"`), space-delimited patterns (`[ip, …]`)
 //! and regular expressions (`%…%`) are not guessed at: they are parse errors of kind
-//! [`ErrorKind::Unsupported`], with the position where the unsupported syntax starts.
+//! [`PatternErrorKind::Unsupported`], with the position where the unsupported syntax starts.
 
 use serde_json::Value;
 use std::fmt;
@@ -104,7 +104,7 @@ pub enum GlobPart {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
+pub enum PatternErrorKind {
     /// Valid CloudWatch syntax that this engine does not evaluate.
     Unsupported,
     /// Not a valid filter pattern.
@@ -114,7 +114,7 @@ pub enum ErrorKind {
 /// Why a pattern could not be parsed, and where (1-based character column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
-    pub kind: ErrorKind,
+    pub kind: PatternErrorKind,
     pub column: usize,
     pub message: String,
 }
@@ -122,8 +122,8 @@ pub struct ParseError {
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.kind {
-            ErrorKind::Unsupported => "unsupported",
-            ErrorKind::Invalid => "invalid",
+            PatternErrorKind::Unsupported => "unsupported",
+            PatternErrorKind::Invalid => "invalid",
         };
         write!(f, "{kind} at column {}: {}", self.column, self.message)
     }
@@ -144,13 +144,13 @@ pub fn parse(text: &str) -> Result<Pattern, ParseError> {
         Some('{') => {}
         Some('[') => {
             return Err(parser.error(
-                ErrorKind::Unsupported,
+                PatternErrorKind::Unsupported,
                 "a space-delimited pattern (`[…]`) matches text fields, not JSON events",
             ))
         }
         Some(_) => {
             return Err(parser.error(
-                ErrorKind::Unsupported,
+                PatternErrorKind::Unsupported,
                 "a term pattern matches words in the raw text; only JSON patterns (`{ … }`) are evaluated",
             ))
         }
@@ -164,7 +164,7 @@ pub fn parse(text: &str) -> Result<Pattern, ParseError> {
     parser.skip_whitespace();
     if parser.peek().is_some() {
         return Err(parser.error(
-            ErrorKind::Invalid,
+            PatternErrorKind::Invalid,
             "text after the closing `}` of the JSON pattern",
         ));
     }
@@ -218,7 +218,7 @@ impl Parser<'_> {
         true
     }
 
-    fn error(&self, kind: ErrorKind, message: impl Into<String>) -> ParseError {
+    fn error(&self, kind: PatternErrorKind, message: impl Into<String>) -> ParseError {
         ParseError {
             kind,
             column: self.at + 1,
@@ -232,7 +232,7 @@ impl Parser<'_> {
             Some(c) => format!("`{c}`"),
         };
         self.error(
-            ErrorKind::Invalid,
+            PatternErrorKind::Invalid,
             format!("expected {what}, found {found}"),
         )
     }
@@ -266,7 +266,7 @@ impl Parser<'_> {
         if self.eat("(") {
             if depth >= MAX_DEPTH {
                 return Err(self.error(
-                    ErrorKind::Invalid,
+                    PatternErrorKind::Invalid,
                     format!("parentheses nested deeper than {MAX_DEPTH}"),
                 ));
             }
@@ -320,7 +320,7 @@ impl Parser<'_> {
             if self.eat(".") {
                 if self.peek() == Some('*') {
                     return Err(self.error(
-                        ErrorKind::Unsupported,
+                        PatternErrorKind::Unsupported,
                         "wildcard selectors (`$.*`) are not evaluated",
                     ));
                 }
@@ -336,7 +336,7 @@ impl Parser<'_> {
             } else if self.eat("[") {
                 if self.peek() == Some('*') {
                     return Err(self.error(
-                        ErrorKind::Unsupported,
+                        PatternErrorKind::Unsupported,
                         "array wildcards (`[*]`) are not evaluated",
                     ));
                 }
@@ -346,7 +346,7 @@ impl Parser<'_> {
                 }
                 let digits: String = self.chars[start..self.at].iter().map(|&(_, c)| c).collect();
                 let index = digits.parse::<usize>().map_err(|_| ParseError {
-                    kind: ErrorKind::Invalid,
+                    kind: PatternErrorKind::Invalid,
                     column: start + 1,
                     message: "expected an array index (digits) after `[`".to_owned(),
                 })?;
@@ -394,7 +394,7 @@ impl Parser<'_> {
                     match self.peek() {
                         None => {
                             return Err(ParseError {
-                                kind: ErrorKind::Invalid,
+                                kind: PatternErrorKind::Invalid,
                                 column: start + 1,
                                 message: "unterminated quoted string".to_owned(),
                             })
@@ -432,7 +432,7 @@ impl Parser<'_> {
             }
             Some('%') => {
                 return Err(self.error(
-                    ErrorKind::Unsupported,
+                    PatternErrorKind::Unsupported,
                     "regular expressions (`%…%`) are not evaluated",
                 ))
             }
@@ -464,7 +464,7 @@ impl Parser<'_> {
         let ordering = !matches!(comparison, Comparison::Equal | Comparison::NotEqual);
         if ordering && literal.number.is_none() {
             return Err(ParseError {
-                kind: ErrorKind::Invalid,
+                kind: PatternErrorKind::Invalid,
                 column: start + 1,
                 message: "`<`, `<=`, `>` and `>=` compare with a number".to_owned(),
             });
@@ -799,7 +799,7 @@ mod tests {
         // A bare number still equals the same text in a string field, but does not order it.
         assert!(matches("{ $.latency = 12 }", event.clone()));
         assert!(!matches("{ $.latency > 1 }", event));
-        assert_eq!(error("{ $.a > high }").kind, ErrorKind::Invalid);
+        assert_eq!(error("{ $.a > high }").kind, PatternErrorKind::Invalid);
     }
 
     #[test]
@@ -828,7 +828,7 @@ mod tests {
         assert!(matches("{ $.resources[2] NOT EXISTS }", event));
         assert_eq!(
             error("{ $.resources[*].ARN = x }").kind,
-            ErrorKind::Unsupported
+            PatternErrorKind::Unsupported
         );
     }
 
@@ -879,19 +879,25 @@ mod tests {
     #[test]
     fn term_and_space_delimited_patterns_are_reported_not_guessed() {
         let term = error("ERROR MainThread");
-        assert_eq!((term.kind, term.column), (ErrorKind::Unsupported, 1));
+        assert_eq!((term.kind, term.column), (PatternErrorKind::Unsupported, 1));
         let quoted = error("  \"Failed authentication\"");
-        assert_eq!((quoted.kind, quoted.column), (ErrorKind::Unsupported, 3));
+        assert_eq!(
+            (quoted.kind, quoted.column),
+            (PatternErrorKind::Unsupported, 3)
+        );
         let delimited = error("[ip, user, ...]");
-        assert_eq!(delimited.kind, ErrorKind::Unsupported);
+        assert_eq!(delimited.kind, PatternErrorKind::Unsupported);
         let regex = error("{ $.eventName = %Delete.*% }");
-        assert_eq!((regex.kind, regex.column), (ErrorKind::Unsupported, 17));
+        assert_eq!(
+            (regex.kind, regex.column),
+            (PatternErrorKind::Unsupported, 17)
+        );
     }
 
     #[test]
     fn invalid_patterns_name_the_column() {
         let e = error("{ $.a = x");
-        assert_eq!((e.kind, e.column), (ErrorKind::Invalid, 10));
+        assert_eq!((e.kind, e.column), (PatternErrorKind::Invalid, 10));
         assert!(e.to_string().contains("closing `}`"), "{e}");
         let e = error("{ $.a x }");
         assert_eq!(e.column, 7);
@@ -902,11 +908,11 @@ mod tests {
         let e = error("{ $.a = \"x }");
         assert_eq!(e.column, 9);
         assert_eq!(error("{ $.a = x } trailing").column, 13);
-        assert_eq!(error("{ $.a NOT x }").kind, ErrorKind::Invalid);
-        assert_eq!(error("{ $. = x }").kind, ErrorKind::Invalid);
-        assert_eq!(error("{ $ = x }").kind, ErrorKind::Invalid);
-        assert_eq!(error("{ $.a = }").kind, ErrorKind::Invalid);
-        assert_eq!(error("{ $.* = x }").kind, ErrorKind::Unsupported);
+        assert_eq!(error("{ $.a NOT x }").kind, PatternErrorKind::Invalid);
+        assert_eq!(error("{ $. = x }").kind, PatternErrorKind::Invalid);
+        assert_eq!(error("{ $ = x }").kind, PatternErrorKind::Invalid);
+        assert_eq!(error("{ $.a = }").kind, PatternErrorKind::Invalid);
+        assert_eq!(error("{ $.* = x }").kind, PatternErrorKind::Unsupported);
     }
 
     #[test]

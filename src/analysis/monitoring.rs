@@ -13,12 +13,12 @@ const CORPUS: &str = include_str!("../../rules/monitoring/corpus.toml");
 /// The monitoring controls and their events.
 #[derive(Debug)]
 pub struct Corpus {
-    pub controls: Vec<Control>,
+    pub controls: Vec<MonitoringControl>,
 }
 
 /// One monitoring rule's control: what its filter must match and must not.
 #[derive(Debug)]
-pub struct Control {
+pub struct MonitoringControl {
     pub rule: String,
     pub subject: String,
     /// The CIS texts, parsed; `--strict-patterns` accepts these only.
@@ -45,7 +45,7 @@ pub fn corpus() -> Result<&'static Corpus, String> {
 }
 
 /// The control of rule `code`.
-pub fn control(code: &str) -> Result<&'static Control, String> {
+pub fn control(code: &str) -> Result<&'static MonitoringControl, String> {
     corpus()?
         .controls
         .iter()
@@ -123,7 +123,7 @@ fn parse_corpus(text: &str) -> Result<Corpus, String> {
             }
             Ok(out)
         };
-        controls.push(Control {
+        controls.push(MonitoringControl {
             must_match: expand(entry.must_match)?,
             must_not_match: expand(entry.must_not_match)?,
             rule: entry.rule,
@@ -170,7 +170,7 @@ pub enum FilterVerdict {
     Unreadable(ParseError),
 }
 
-impl Control {
+impl MonitoringControl {
     /// Judges a filter pattern against the control's events.
     pub fn judge(&self, pattern: &str, strict: bool) -> FilterVerdict {
         let parsed = match filter_pattern::parse(pattern) {
@@ -217,7 +217,11 @@ pub fn alarm_shortfalls(alarm: &MetricAlarm, transformation: &MetricTransformati
     if !alarm.actions_enabled {
         problems.push("its actions are disabled".to_owned());
     }
-    if !alarm.alarm_actions.iter().any(|a| is_sns_topic(a)) {
+    if !alarm
+        .alarm_actions
+        .iter()
+        .any(|a| crate::inventory::is_sns_topic(a))
+    {
         problems.push("it notifies no SNS topic".to_owned());
     }
     if !alarm.dimensions.is_empty() {
@@ -280,11 +284,6 @@ pub fn alarm_shortfalls(alarm: &MetricAlarm, transformation: &MetricTransformati
         None => problems.push("its evaluation periods are unknown".to_owned()),
     }
     problems
-}
-
-/// Whether an alarm action is an SNS topic (others: Auto Scaling, EC2, Systems Manager).
-pub fn is_sns_topic(action: &str) -> bool {
-    action.starts_with("arn:") && action.split(':').nth(2) == Some("sns")
 }
 
 /// The first `limit` labels, and how many more there are.

@@ -76,6 +76,18 @@ macro_rules! client {
 
 impl Clients {
     /// Attempts per call (`--max-attempts`), the first included.
+    /// The region of the caller's configuration (profile, `AWS_REGION`, `--region`), if any.
+    pub fn configured_region(&self) -> Option<String> {
+        self.config
+            .region()
+            .map(|region| region.as_ref().to_owned())
+    }
+
+    /// The log every call of these clients is recorded in.
+    pub fn call_log(&self) -> &ApiCallLog {
+        &self.log
+    }
+
     pub fn max_attempts(&self) -> u32 {
         self.config
             .retry_config()

@@ -4,7 +4,7 @@
 
 use super::judge::{judge_accounts, logging_multi_region, observed, Requirement};
 use crate::analysis::data_events::{
-    data_coverage, Side, Target, DYNAMODB_TABLE, LAMBDA_FUNCTION, S3_OBJECT,
+    data_coverage, Side, DataEventTarget, DYNAMODB_TABLE, LAMBDA_FUNCTION, S3_OBJECT,
 };
 use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict, TrailIndex};
 use crate::analysis::Truth;
@@ -12,7 +12,7 @@ use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::{Arn, Trail};
 
 /// Whether `trail` records `side` of the data events of `resource_type` under `target`.
-fn records(trail: &Trail, resource_type: &str, target: &Target, side: Side) -> Truth {
+fn records(trail: &Trail, resource_type: &str, target: &DataEventTarget, side: Side) -> Truth {
     let selectors = match observed(trail, "event selectors", &trail.event_selectors) {
         Ok(selectors) => selectors,
         Err(unknown) => return unknown,
@@ -26,8 +26,8 @@ fn records(trail: &Trail, resource_type: &str, target: &Target, side: Side) -> T
         trail.name,
         side.as_str(),
         match target {
-            Target::Prefix(p) => format!("every ARN under {p}"),
-            Target::Exact(arn) => arn.clone(),
+            DataEventTarget::Prefix(p) => format!("every ARN under {p}"),
+            DataEventTarget::Exact(arn) => arn.clone(),
         }
     );
     if !coverage.narrowed.is_empty() {
@@ -37,7 +37,7 @@ fn records(trail: &Trail, resource_type: &str, target: &Target, side: Side) -> T
 }
 
 fn s3(ctx: &RuleContext, side: Side) -> CheckResult {
-    let all_buckets = Target::Prefix(format!("arn:{}:s3:::", ctx.inventory.partition));
+    let all_buckets = DataEventTarget::Prefix(format!("arn:{}:s3:::", ctx.inventory.partition));
     let (satisfied, unsatisfied) = match side {
         Side::Read => (
             "records S3 object-level read events (GetObject, ...) for every bucket, in every region",
@@ -86,7 +86,7 @@ fn listed_resources(
     let listed = ctx.list(parameter)?;
     let index = TrailIndex::new(ctx.inventory);
     if listed.is_empty() {
-        let everything = Target::Prefix(format!("arn:{}:{service}:", ctx.inventory.partition));
+        let everything = DataEventTarget::Prefix(format!("arn:{}:{service}:", ctx.inventory.partition));
         let satisfied = format!(
             "records {} data events of every {noun}, in every region",
             side.as_str()
@@ -123,7 +123,7 @@ fn listed_resources(
             )));
             continue;
         };
-        let target = Target::Exact(arn.clone());
+        let target = DataEventTarget::Exact(arn.clone());
         let judgement = judge(&index, account, |trail| {
             let region = if trail.is_multi_region || trail.home_region == parsed.region {
                 Truth::Yes

@@ -2,7 +2,7 @@
 //! by S3 server access logging to another bucket or by CloudTrail data events on it.
 
 use super::judge::judge_trail_buckets;
-use crate::analysis::data_events::{data_coverage, Side, Target, S3_OBJECT};
+use crate::analysis::data_events::{data_coverage, Side, DataEventTarget, S3_OBJECT};
 use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict, TrailIndex};
 use crate::analysis::Truth;
 use crate::rule::{CheckResult, RuleContext};
@@ -37,7 +37,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                 "{server_logging}, and the owner account {owner} was not scanned, so whether its trails record data events on {name} is unknown"
             ));
         };
-        let objects = Target::Prefix(format!("arn:{}:s3:::{name}/", inventory.partition));
+        let objects = DataEventTarget::Prefix(format!("arn:{}:s3:::{name}/", inventory.partition));
         let judgement = judge(&index, account, |trail| {
             let selectors = match trail.event_selectors.value() {
                 Ok(selectors) => selectors,

@@ -1,7 +1,7 @@
 //! TW201 log-bucket-not-public — CIS "Ensure the S3 bucket used to store CloudTrail logs is not publicly accessible".
 
 use super::judge::{bucket_arn, bucket_location, trail_buckets};
-use crate::analysis::bucket_exposure::{assess, BucketExposure};
+use crate::analysis::bucket_exposure::{exposure, BucketExposure};
 use crate::rule::{CheckResult, Outcome, RuleContext};
 use crate::inventory::path;
 
@@ -34,7 +34,7 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
         if let Some((account_path, block)) = account_block {
             outcome = outcome.evidence(format!("{account_path}.s3_public_access_block"), block);
         }
-        outcomes.push(match assess(inventory, bucket) {
+        outcomes.push(match exposure(inventory, bucket) {
             BucketExposure::Exposed(how) => outcome.fail(format!(
                 "log bucket {name} is publicly accessible or can be made so: {}",
                 how.join("; ")

@@ -30,13 +30,15 @@ registry! {
         "TW109" => dynamodb,
         "TW110" => lambda,
     }
-    mod trail_settings { "TW111" => insights, "TW116" => security_trail, "TW117" => tagged }
+    mod insights_enabled { "TW111" => check }
     mod delivery_health {
         "TW112" => logging,
         "TW113" => log_delivery,
         "TW114" => digest_delivery,
         "TW115" => sns_notifications,
     }
+    mod security_trail { "TW116" => check }
+    mod trail_tagged { "TW117" => check }
     mod log_integrity { "TW118" => check }
     mod log_bucket_not_public { "TW201" => check }
     mod log_bucket_access_logging { "TW202" => check }
@@ -52,7 +54,8 @@ registry! {
     mod cloudwatch_logs_delivery { "TW301" => check }
     mod trail_kms_cmk { "TW401" => check }
     mod cmk_rotation { "TW402" => check }
-    mod kms_and_log_groups { "TW403" => key_policy, "TW404" => log_group_kms }
+    mod key_policy { "TW403" => check }
+    mod log_group_kms { "TW404" => check }
     mod log_archive_retention { "TW501" => check }
     mod log_group_retention { "TW502" => check }
     mod lake { "TW601" => event_data_store, "TW602" => cmk }

@@ -7,12 +7,12 @@
 
 use super::judge::{judge_accounts_in_detail, Detail, Requirement};
 use crate::analysis::monitoring::{
-    self, alarm_shortfalls, is_sns_topic, summarize, Control, FilterVerdict,
+    self, alarm_shortfalls, summarize, MonitoringControl, FilterVerdict,
 };
 use crate::analysis::trail_coverage::records_all_regions;
 use crate::analysis::Truth;
 use crate::rule::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
-use crate::inventory::{path, Arn, Inventory, LogGroup, MetricAlarm, Observed, Trail};
+use crate::inventory::{is_sns_topic, path, Arn, Inventory, LogGroup, MetricAlarm, Observed, Trail};
 use serde_json::json;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -58,7 +58,7 @@ impl Link {
 fn follow(
     inventory: &Inventory,
     trail: &Trail,
-    control: &Control,
+    control: &MonitoringControl,
     strict: bool,
 ) -> (Truth, Option<Link>) {
     let qualifies = records_all_regions(trail);
@@ -69,7 +69,7 @@ fn follow(
 fn follow_log_group(
     inventory: &Inventory,
     trail: &Trail,
-    control: &Control,
+    control: &MonitoringControl,
     strict: bool,
 ) -> (Truth, Option<Link>) {
     let Some(arn) = trail.log_group_arn() else {

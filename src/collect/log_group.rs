@@ -2,7 +2,6 @@
 //! topics the alarms notify.
 
 use super::crawl::{with_note, Crawl, MonitoringChain};
-use crate::analysis::monitoring;
 use crate::aws::api::{cloudwatch, logs, sns};
 use crate::aws::limits::Service;
 use crate::inventory::{Arn, ErrorKind, LogGroup, Observed, SnsTopic};
@@ -119,7 +118,7 @@ impl Crawl<'_> {
                         .iter()
                         .flat_map(|alarm| &alarm.alarm_actions)
                         .map(String::as_str)
-                        .filter(|action| monitoring::is_sns_topic(action))
+                        .filter(|action| crate::inventory::is_sns_topic(action))
                         .collect();
                     join_all(topics.into_iter().map(|topic| self.topic(owner, topic))).await;
                 }

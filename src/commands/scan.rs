@@ -2,6 +2,8 @@
 //! and a one-line summary.
 
 use super::{async_runtime, aws_options, AppError};
+use crate::aws::clients::Clients;
+use crate::aws::guard::ApiCallLog;
 use crate::aws::limits::Limits;
 use crate::cli::AwsArgs;
 use crate::collect::{self, CollectSettings};
@@ -38,7 +40,8 @@ pub(super) fn collect_live(aws: &AwsArgs, verbose: bool) -> Result<Inventory, Ap
     let limits = Limits::new(settings.max_concurrency);
     let inventory = runtime.block_on(async {
         let config = crate::aws::sdk_config::sdk_config(&options).await;
-        let scope = crate::scope::resolve(config, &scope_settings, &limits, &progress).await?;
+        let caller = Clients::new(config, ApiCallLog::new(progress.clone()));
+        let scope = crate::scope::resolve(caller, &scope_settings, &limits, &progress).await?;
         Ok::<_, AppError>(collect::collect(scope, &settings, &limits, &progress).await)
     });
     progress.finish();

@@ -1,7 +1,7 @@
 //! A framework's verdict over a run's findings: one status per control, with the counts it
 //! rests on.
 
-use super::{Assessment, Finding, Framework};
+use super::{AssessmentMode, Finding, Framework};
 use crate::rule::Status;
 use serde::Serialize;
 
@@ -107,7 +107,7 @@ pub struct ControlView {
     pub id: String,
     pub title: String,
     pub level: Option<u8>,
-    pub assessment: Option<Assessment>,
+    pub assessment: Option<AssessmentMode>,
     pub rules: Vec<String>,
     pub status: ControlStatus,
     pub pass: usize,

@@ -15,19 +15,19 @@ pub struct Framework {
     pub version: String,
     /// Where the control list comes from, and what in it is unverified.
     pub source: String,
-    pub controls: Vec<Control>,
+    pub controls: Vec<FrameworkControl>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Control {
+pub struct FrameworkControl {
     pub id: String,
     pub title: String,
     /// Profile level (CIS Level 1 / Level 2), where the framework has levels.
     #[serde(default)]
     pub level: Option<u8>,
     #[serde(default)]
-    pub assessment: Option<Assessment>,
+    pub assessment: Option<AssessmentMode>,
     /// Rules that together assess the control: it passes only when all their findings pass.
     #[serde(default)]
     pub rules: Vec<String>,
@@ -41,7 +41,7 @@ pub struct Control {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Assessment {
+pub enum AssessmentMode {
     Automated,
     Manual,
 }

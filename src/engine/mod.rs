@@ -18,7 +18,7 @@ pub use catalog::{Catalog, CatalogError, Parameter, Remediation, Rule, RuleSpec}
 pub use controls::{ControlStatus, ControlView, FrameworkView};
 pub use evaluate::{evaluate, Evaluation, EvaluationError};
 pub use finding::{ControlRef, Finding};
-pub use frameworks::{Assessment, Control, Framework};
+pub use frameworks::{AssessmentMode, Framework, FrameworkControl};
 pub use gate::{ExitCode, FailOn, Gate};
 pub use params::ParamOverride;
 pub use selection::Selection;

@@ -184,6 +184,11 @@ pub fn arn_account_region(arn: &str) -> (&str, &str) {
     }
 }
 
+/// Whether an alarm action is an SNS topic (others: Auto Scaling, EC2, Systems Manager).
+pub fn is_sns_topic(action: &str) -> bool {
+    action.starts_with("arn:") && action.split(':').nth(2) == Some("sns")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

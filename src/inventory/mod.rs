@@ -9,8 +9,8 @@ mod model;
 mod observed;
 
 pub use arn::{
-    arn_account_region, is_account_id, is_region_name, log_key_prefix, normalize_log_group_arn,
-    Arn, ArnError, TrailArn,
+    arn_account_region, is_account_id, is_region_name, is_sns_topic, log_key_prefix,
+    normalize_log_group_arn, Arn, ArnError, TrailArn,
 };
 pub use model::*;
 pub use observed::{ErrorKind, ObservationError, Observed};

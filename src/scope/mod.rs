@@ -8,14 +8,13 @@ pub mod regions;
 pub mod sessions;
 
 use crate::aws::api::regions::{describe_regions, RegionAvailability};
+use crate::aws::api::sts::caller_identity;
 use crate::aws::clients::Clients;
-use crate::aws::failure;
 use crate::aws::guard::ApiCallLog;
 use crate::aws::limits::{Limits, Service};
 use crate::inventory::{Arn, CallerIdentity, ObservationError, Organization, SkippedAccount};
 use crate::progress::ScanProgress;
 use accounts::{plan_accounts, read_organization, PlannedAccount};
-use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use sessions::{Caller, RoleSpec, Session};
@@ -90,34 +89,30 @@ pub struct Scope {
     pub api_calls: ApiCallLog,
 }
 
-/// Resolves `settings` starting from the credentials in `config`: the caller's identity and
+/// Resolves `settings` starting from the caller's own credentials (`caller`, whose call log
+/// records the whole scan): the caller's identity and
 /// regions (and with `--org` the organization) at once, then every account's session at once.
 pub async fn resolve(
-    config: SdkConfig,
+    caller: Clients,
     settings: &ScopeSettings,
     limits: &Limits,
     progress: &ScanProgress,
 ) -> Result<Scope, ScopeError> {
     let started_at = Utc::now();
-    let home_region = match config.region() {
-        Some(region) => region.as_ref().to_owned(),
+    let home_region = match caller.configured_region() {
+        Some(region) => region,
         None => {
             tracing::info!("no region configured: using {DEFAULT_HOME_REGION} as the home region");
             DEFAULT_HOME_REGION.to_owned()
         }
     };
-    let api_calls = ApiCallLog::new(progress.clone());
-    let caller = Arc::new(Clients::new(config, api_calls.clone()));
+    let api_calls = caller.call_log().clone();
+    let caller = Arc::new(caller);
 
     let sts = caller.sts(&home_region);
     let ec2 = caller.ec2(&home_region);
     let (identity, caller_regions, organization) = tokio::join!(
-        limits.run(
-            "",
-            Service::Sts,
-            &home_region,
-            sts.get_caller_identity().send()
-        ),
+        limits.run("", Service::Sts, &home_region, caller_identity(&sts)),
         limits.run("", Service::Ec2, &home_region, describe_regions(&ec2)),
         async {
             if settings.accounts.organization {
@@ -127,14 +122,7 @@ pub async fn resolve(
             }
         },
     );
-    let identity = identity.map_err(|e| {
-        ScopeError::Identity(failure::observation_error("sts:GetCallerIdentity", &e).message)
-    })?;
-    let identity = CallerIdentity {
-        account: identity.account().unwrap_or_default().to_owned(),
-        arn: identity.arn().unwrap_or_default().to_owned(),
-        user_id: identity.user_id().unwrap_or_default().to_owned(),
-    };
+    let identity = identity.map_err(|e| ScopeError::Identity(e.message))?;
     let partition = match Arn::parse(&identity.arn) {
         Ok(arn) if crate::inventory::is_account_id(&identity.account) => arn.partition.to_owned(),
         _ => {

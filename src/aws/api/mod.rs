@@ -10,3 +10,4 @@ pub mod organizations;
 pub mod regions;
 pub mod s3;
 pub mod sns;
+pub mod sts;
