@@ -6,7 +6,9 @@
 //! of the wrong type, a waiver without reason or expiry — is one error naming the file and
 //! line. See docs/config.md.
 
-use crate::engine::{Catalog, FailOn, ParamOverride, ResourcePattern, Selection, Waiver};
+use crate::engine::{
+    Catalog, FailOn, ParamOverride, ResourcePattern, Selection, SelectionError, Waiver,
+};
 use crate::rule::{ParamValue, Severity};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -264,7 +266,7 @@ impl Config {
         catalog: &Catalog,
         cli_rules: &[String],
         cli_framework: Option<&str>,
-    ) -> Result<Selection, String> {
+    ) -> Result<Selection, SelectionError> {
         let chosen = if !cli_rules.is_empty() || cli_framework.is_some() {
             Some(Selection::resolve(catalog, cli_rules, cli_framework)?)
         } else if self.selects {
@@ -285,13 +287,13 @@ impl Config {
             .map(|spec| spec.code.clone())
             .collect();
         if codes.is_empty() {
-            return Err(format!(
+            return Err(SelectionError(format!(
                 "no rule is selected: the configuration{} excludes every rule chosen",
                 self.source
                     .as_ref()
                     .map(|p| format!(" ({})", p.display()))
                     .unwrap_or_default()
-            ));
+            )));
         }
         Ok(Selection::of(codes))
     }

@@ -123,7 +123,12 @@ pub struct Evidence {
 
 /// What a check returns: its outcomes, or a message if the rule itself is broken
 /// (e.g. a parameter it reads is missing from its catalog entry).
-pub type CheckResult = Result<Vec<Outcome>, String>;
+pub type CheckResult = Result<Vec<Outcome>, RuleError>;
+
+/// A rule that cannot run at all (not a verdict: a defect of the rule or its catalog entry).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct RuleError(pub String);
 
 /// What a check sees: the code of the rule it runs for, the inventory, its parameters and the
 /// time to measure freshness against.
@@ -153,35 +158,35 @@ impl<'a> RuleContext<'a> {
     }
 
     /// The parameter `name`, of the type its catalog default has.
-    pub fn param<T: FromParam<'a>>(&self, name: &str) -> Result<T, String> {
+    pub fn param<T: FromParam<'a>>(&self, name: &str) -> Result<T, RuleError> {
         let params: &'a BTreeMap<String, ParamValue> = self.params;
         match params.get(name) {
             Some(value) => T::from_param(value).ok_or_else(|| {
-                format!(
+                RuleError(format!(
                     "parameter `{name}` is a {}, the rule reads {}",
                     value.type_name(),
                     T::TYPE_NAME
-                )
+                ))
             }),
-            None => Err(format!(
+            None => Err(RuleError(format!(
                 "parameter `{name}` is not declared in the rule's catalog entry"
-            )),
+            ))),
         }
     }
 
-    pub fn string(&self, name: &str) -> Result<&'a str, String> {
+    pub fn string(&self, name: &str) -> Result<&'a str, RuleError> {
         self.param(name)
     }
 
-    pub fn list(&self, name: &str) -> Result<&'a [String], String> {
+    pub fn list(&self, name: &str) -> Result<&'a [String], RuleError> {
         self.param(name)
     }
 
-    pub fn boolean(&self, name: &str) -> Result<bool, String> {
+    pub fn boolean(&self, name: &str) -> Result<bool, RuleError> {
         self.param(name)
     }
 
-    pub fn integer(&self, name: &str) -> Result<i64, String> {
+    pub fn integer(&self, name: &str) -> Result<i64, RuleError> {
         self.param(name)
     }
 }
@@ -315,6 +320,11 @@ impl OutcomeBuilder {
     }
 }
 
+/// A parameter value that is not of its parameter's type.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParamError(String);
+
 /// A parameter value. Its type is fixed by the default in the catalog; an override of
 /// another type is rejected before evaluation starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -339,9 +349,9 @@ impl ParamValue {
     }
 
     /// Parses `text` as a value of the same type as `self`.
-    pub fn parse_like(&self, text: &str) -> Result<ParamValue, String> {
+    pub fn parse_like(&self, text: &str) -> Result<ParamValue, ParamError> {
         let expected = self.type_name();
-        let bad = || format!("`{text}` is not a valid {expected}");
+        let bad = || ParamError(format!("`{text}` is not a valid {expected}"));
         Ok(match self {
             ParamValue::Bool(_) => ParamValue::Bool(text.parse().map_err(|_| bad())?),
             ParamValue::Integer(_) => ParamValue::Integer(text.parse().map_err(|_| bad())?),

@@ -36,21 +36,30 @@ pub struct Sample {
 
 /// The corpus, parsed once. An error here is a defect of the embedded data, which the
 /// corpus tests catch before a release.
-pub fn corpus() -> Result<&'static Corpus, String> {
+pub fn corpus() -> Result<&'static Corpus, CorpusError> {
     static PARSED: OnceLock<Result<Corpus, String>> = OnceLock::new();
     PARSED
         .get_or_init(|| parse_corpus(CORPUS))
         .as_ref()
-        .map_err(|e| format!("the monitoring event corpus is invalid: {e}"))
+        .map_err(|e| CorpusError(format!("the monitoring event corpus is invalid: {e}")))
 }
 
+/// The embedded event corpus is unusable, or lacks a rule's control.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CorpusError(String);
+
 /// The control of rule `code`.
-pub fn control(code: &str) -> Result<&'static MonitoringControl, String> {
+pub fn control(code: &str) -> Result<&'static MonitoringControl, CorpusError> {
     corpus()?
         .controls
         .iter()
         .find(|c| c.rule == code)
-        .ok_or_else(|| format!("the monitoring event corpus has no entry for {code}"))
+        .ok_or_else(|| {
+            CorpusError(format!(
+                "the monitoring event corpus has no entry for {code}"
+            ))
+        })
 }
 
 #[derive(Deserialize)]

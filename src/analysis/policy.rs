@@ -76,21 +76,31 @@ impl Condition {
     }
 }
 
+/// A policy document that cannot be read: what could not be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PolicyError(String);
+
 /// Parses a policy document; the error says what could not be read.
-pub fn parse(text: &str) -> Result<Policy, String> {
-    let document: Value =
-        serde_json::from_str(text).map_err(|e| format!("the policy is not JSON ({e})"))?;
+pub fn parse(text: &str) -> Result<Policy, PolicyError> {
+    let document: Value = serde_json::from_str(text)
+        .map_err(|e| PolicyError(format!("the policy is not JSON ({e})")))?;
     let statements = match document.get("Statement") {
         Some(Value::Array(list)) => list.iter().collect::<Vec<_>>(),
         Some(one @ Value::Object(_)) => vec![one],
-        Some(_) => return Err("`Statement` is neither an object nor a list".into()),
-        None => return Err("the policy has no `Statement`".into()),
+        Some(_) => {
+            return Err(PolicyError(
+                "`Statement` is neither an object nor a list".into(),
+            ))
+        }
+        None => return Err(PolicyError("the policy has no `Statement`".into())),
     };
     let statements = statements
         .into_iter()
         .enumerate()
         .map(|(index, statement)| {
-            statement_of(statement).map_err(|e| format!("statement {}: {e}", index + 1))
+            statement_of(statement)
+                .map_err(|e| PolicyError(format!("statement {}: {e}", index + 1)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Policy { statements })

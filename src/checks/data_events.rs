@@ -8,7 +8,7 @@ use crate::analysis::data_events::{
 };
 use crate::analysis::trail_coverage::{is_logging, judge, AccountVerdict, TrailIndex};
 use crate::analysis::Truth;
-use crate::rule::{CheckResult, Outcome, RuleContext};
+use crate::rule::{CheckResult, Outcome, RuleContext, RuleError};
 use crate::inventory::{Arn, Trail};
 
 /// Whether `trail` records `side` of the data events of `resource_type` under `target`.
@@ -113,7 +113,9 @@ fn listed_resources(
     let mut outcomes = Vec::new();
     for arn in listed {
         let parsed = Arn::parse_regional(arn, service).map_err(|e| {
-            format!("parameter `{parameter}`: `{arn}` is not a {service} ARN ({e})")
+            RuleError(format!(
+                "parameter `{parameter}`: `{arn}` is not a {service} ARN ({e})"
+            ))
         })?;
         let outcome = Outcome::on(parsed.account, parsed.region, arn.as_str());
         let Some(account) = ctx.inventory.accounts.get(parsed.account) else {

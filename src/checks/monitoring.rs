@@ -11,7 +11,7 @@ use crate::analysis::monitoring::{
 };
 use crate::analysis::trail_coverage::records_all_regions;
 use crate::analysis::Truth;
-use crate::rule::{CheckResult, Outcome, OutcomeBuilder, RuleContext};
+use crate::rule::{CheckResult, Outcome, OutcomeBuilder, RuleContext, RuleError};
 use crate::inventory::{is_sns_topic, path, Arn, Inventory, LogGroup, MetricAlarm, Observed, Trail};
 use serde_json::json;
 use std::cell::RefCell;
@@ -285,7 +285,7 @@ fn alarm_region_matches(alarm: &MetricAlarm, log_group_arn: &str) -> bool {
 
 /// One finding per account for the monitoring control of rule `code`.
 fn judge_control(ctx: &RuleContext, code: &str) -> CheckResult {
-    let control = monitoring::control(code)?;
+    let control = monitoring::control(code).map_err(|e| RuleError(e.to_string()))?;
     let strict = ctx.boolean("strict_patterns")?;
     let unsatisfied = format!("no qualifying trail is monitored for {}", control.subject);
     let satisfied = format!("is monitored for {}:", control.subject);

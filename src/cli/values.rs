@@ -3,7 +3,7 @@
 //! organization ids. Each refuses bad input with one line saying what is expected.
 
 use crate::inventory::is_region_name;
-use crate::inventory::TrailArn;
+use crate::inventory::{TrailArn, TrailArnError};
 use crate::scope::RegionSelection;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
@@ -94,7 +94,7 @@ pub fn parse_external_id(text: &str) -> Result<String, String> {
 }
 
 /// Parses `--trail`.
-pub fn parse_trail_arn(text: &str) -> Result<TrailArn, String> {
+pub fn parse_trail_arn(text: &str) -> Result<TrailArn, TrailArnError> {
     TrailArn::parse(text)
 }
 

@@ -23,7 +23,7 @@ pub(super) async fn verify_recent(
             return Observed::Error(ObservationError {
                 kind: ErrorKind::Failed,
                 operation: "verify-logs".to_owned(),
-                message,
+                message: message.to_string(),
             })
         }
     };
@@ -53,7 +53,7 @@ pub(super) async fn verify_recent(
         Err(message) => Observed::Error(ObservationError {
             kind: ErrorKind::Failed,
             operation: "verify-logs".to_owned(),
-            message,
+            message: message.to_string(),
         }),
     }
 }

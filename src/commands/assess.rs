@@ -36,16 +36,13 @@ pub(super) fn judge(
     inventory: &Inventory,
     args: &EvaluationArgs,
 ) -> Result<Judged, AppError> {
-    let config = Config::discover(catalog, args.config.as_deref(), args.no_config)
-        .map_err(|e| AppError::Usage(e.to_string()))?;
+    let config = Config::discover(catalog, args.config.as_deref(), args.no_config)?;
     let baseline = args
         .baseline
         .as_deref()
         .map(report::json::read_baseline)
         .transpose()?;
-    let selection = config
-        .selection(catalog, &args.rules, args.framework.as_deref())
-        .map_err(AppError::Usage)?;
+    let selection = config.selection(catalog, &args.rules, args.framework.as_deref())?;
     let now = args.now.unwrap_or(inventory.collected_at);
     let mut params = config.params.clone();
     params.extend(with_strict_patterns(
@@ -53,14 +50,7 @@ pub(super) fn judge(
         &args.params,
         args.strict_patterns,
     ));
-    let mut evaluation =
-        engine::evaluate(inventory, catalog, &selection, &params, now).map_err(|e| {
-            if e.is_usage() {
-                AppError::Usage(e.to_string())
-            } else {
-                AppError::Runtime(e.to_string())
-            }
-        })?;
+    let mut evaluation = engine::evaluate(inventory, catalog, &selection, &params, now)?;
     config.apply_severities(&mut evaluation.findings);
     let waivers = engine::apply_waivers(&mut evaluation.findings, &config.waivers, now);
     let comparison = baseline.map(|baseline| BaselineComparison {

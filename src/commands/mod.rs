@@ -20,6 +20,15 @@ pub enum AppError {
     /// An input file that cannot be used.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// A rule or framework not in the catalog, or a selection of nothing.
+    #[error(transparent)]
+    Selection(#[from] crate::engine::SelectionError),
+    /// A configuration file that cannot be used.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// A bad `--param`, or a rule that could not run.
+    #[error(transparent)]
+    Evaluation(#[from] crate::engine::EvaluationError),
     /// A baseline that cannot be used.
     #[error(transparent)]
     Baseline(#[from] crate::report::json::BaselineError),
@@ -32,6 +41,9 @@ pub enum AppError {
     /// A report, snapshot or other file could not be written.
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
+    /// `verify-logs` could not find or list the trail's files.
+    #[error(transparent)]
+    Verify(#[from] crate::verify::run::VerifyError),
     /// A report could not be rendered.
     #[error(transparent)]
     Render(#[from] crate::report::RenderError),
@@ -40,11 +52,18 @@ pub enum AppError {
 impl AppError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            AppError::Usage(_) | AppError::Snapshot(_) | AppError::Baseline(_) => ExitCode::Usage,
+            AppError::Usage(_)
+            | AppError::Snapshot(_)
+            | AppError::Baseline(_)
+            | AppError::Selection(_)
+            | AppError::Config(_) => ExitCode::Usage,
+            AppError::Evaluation(e) if e.is_usage() => ExitCode::Usage,
+            AppError::Evaluation(_) => ExitCode::Runtime,
             AppError::Runtime(_)
             | AppError::Scope(_)
             | AppError::Output(_)
-            | AppError::Render(_) => ExitCode::Runtime,
+            | AppError::Render(_)
+            | AppError::Verify(_) => ExitCode::Runtime,
         }
     }
 }

@@ -69,7 +69,7 @@ pub(super) fn run(args: &VerifyLogsArgs, verbose: bool) -> Result<ExitCode, AppE
         crate::verify::run::verify(&store, &target, window, &keys, &progress).await
     });
     progress.finish();
-    let verification = verification.map_err(AppError::Runtime)?;
+    let verification = verification?;
     let rendered = match args.format {
         VerifyFormat::Text => crate::verify::render::text(&verification, verbose),
         VerifyFormat::Json => crate::verify::render::json(&verification),

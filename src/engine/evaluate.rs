@@ -57,7 +57,7 @@ pub fn evaluate(
         );
         let outcomes = (rule.check)(&context).map_err(|message| EvaluationError::Rule {
             code: spec.code.clone(),
-            message,
+            message: message.0,
         })?;
         let rule_controls = controls
             .get(spec.code.as_str())

@@ -21,7 +21,8 @@ pub use finding::{ControlRef, Finding};
 pub use frameworks::{AssessmentMode, Framework, FrameworkControl};
 pub use gate::{ExitCode, FailOn, Gate};
 pub use params::ParamOverride;
-pub use selection::Selection;
+pub use selection::{Selection, SelectionError};
 pub use waivers::{
-    apply as apply_waivers, AppliedWaiver, ResourcePattern, Waiver, WaiverReport, WaiverState,
+    apply as apply_waivers, AppliedWaiver, PatternError, ResourcePattern, Waiver, WaiverReport,
+    WaiverState,
 };

@@ -3,6 +3,11 @@
 use super::Catalog;
 use std::collections::BTreeSet;
 
+/// A rule or framework that is not in the catalog, or a selection of nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SelectionError(pub String);
+
 /// Which rules run: every rule in the catalog, or the listed codes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
@@ -27,17 +32,21 @@ impl Selection {
         catalog: &Catalog,
         rules: &[String],
         framework: Option<&str>,
-    ) -> Result<Selection, String> {
+    ) -> Result<Selection, SelectionError> {
         let mut codes = BTreeSet::new();
         for wanted in rules {
             let rule = catalog.rule(wanted).ok_or_else(|| {
-                format!("unknown rule `{wanted}`: `trailwarden rules list` shows the catalog")
+                SelectionError(format!(
+                    "unknown rule `{wanted}`: `trailwarden rules list` shows the catalog"
+                ))
             })?;
             codes.insert(rule.spec.code.clone());
         }
         if let Some(id) = framework {
             let framework = catalog.framework(id).ok_or_else(|| {
-                format!("unknown framework `{id}`: `trailwarden frameworks list` shows them")
+                SelectionError(format!(
+                    "unknown framework `{id}`: `trailwarden frameworks list` shows them"
+                ))
             })?;
             codes.extend(framework.rule_codes().into_iter().map(str::to_owned));
         }

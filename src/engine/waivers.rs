@@ -25,6 +25,11 @@ pub struct Waiver {
     pub source: String,
 }
 
+/// A waiver's resource pattern that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PatternError(&'static str);
+
 /// Which resources a waiver covers: an exact ARN (or bucket name, account id), or a glob
 /// where `*` matches any run of characters and `?` one character.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,12 +37,16 @@ pub struct Waiver {
 pub struct ResourcePattern(String);
 
 impl ResourcePattern {
-    pub fn new(pattern: &str) -> Result<ResourcePattern, String> {
+    pub fn new(pattern: &str) -> Result<ResourcePattern, PatternError> {
         if pattern.trim().is_empty() {
-            return Err("the resource pattern is empty (use `*` for every resource)".into());
+            return Err(PatternError(
+                "the resource pattern is empty (use `*` for every resource)",
+            ));
         }
         if pattern.chars().any(char::is_control) {
-            return Err("the resource pattern contains a control character".into());
+            return Err(PatternError(
+                "the resource pattern contains a control character",
+            ));
         }
         Ok(ResourcePattern(pattern.to_owned()))
     }

@@ -123,6 +123,15 @@ pub fn is_region_name(text: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
+/// Why a text is not a trail ARN.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrailArnError {
+    #[error(transparent)]
+    Arn(#[from] ArnError),
+    #[error("`{0}` is not a trail ARN: the resource must be trail/NAME")]
+    NotATrail(String),
+}
+
 /// A CloudTrail trail ARN, checked: `arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrailArn {
@@ -134,15 +143,13 @@ pub struct TrailArn {
 
 impl TrailArn {
     /// Parses and checks a trail ARN.
-    pub fn parse(text: &str) -> Result<TrailArn, String> {
-        let arn = Arn::parse_regional(text.trim(), "cloudtrail").map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<TrailArn, TrailArnError> {
+        let arn = Arn::parse_regional(text.trim(), "cloudtrail")?;
         let name = arn
             .resource
             .strip_prefix("trail/")
             .filter(|name| !name.is_empty() && !name.contains('/'))
-            .ok_or_else(|| {
-                format!("`{text}` is not a trail ARN: the resource must be trail/NAME")
-            })?;
+            .ok_or_else(|| TrailArnError::NotATrail(text.to_owned()))?;
         Ok(TrailArn {
             arn: arn.to_string(),
             home_region: arn.region.to_owned(),

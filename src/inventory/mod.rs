@@ -10,7 +10,7 @@ mod observed;
 
 pub use arn::{
     arn_account_region, is_account_id, is_region_name, is_sns_topic, log_key_prefix,
-    normalize_log_group_arn, Arn, ArnError, TrailArn,
+    normalize_log_group_arn, Arn, ArnError, TrailArn, TrailArnError,
 };
 pub use model::*;
 pub use observed::{ErrorKind, ObservationError, Observed};
@@ -98,7 +98,7 @@ impl Inventory {
     }
 
     /// Checks what serde cannot: identities are well-formed and references resolve.
-    pub fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), String> {
         for account in self.accounts.values() {
             if !is_account_id(&account.id) {
                 return Err(format!("account id `{}` must be 12 digits", account.id));

@@ -106,6 +106,11 @@ struct KeyFileEntry {
     validity_end_time: Option<DateTime<Utc>>,
 }
 
+/// A `--public-keys` file that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct KeyFileError(String);
+
 impl KeyStore {
     pub fn new(keys: Vec<PublicKey>) -> KeyStore {
         KeyStore { keys }
@@ -113,7 +118,11 @@ impl KeyStore {
 
     /// Reads keys saved from `aws cloudtrail list-public-keys --query PublicKeyList` (for
     /// offline and air-gapped verification). A stated fingerprint must match the key.
-    pub fn from_json(text: &str) -> Result<KeyStore, String> {
+    pub fn from_json(text: &str) -> Result<KeyStore, KeyFileError> {
+        KeyStore::parse_key_file(text).map_err(KeyFileError)
+    }
+
+    fn parse_key_file(text: &str) -> Result<KeyStore, String> {
         use base64::Engine as _;
         let entries: Vec<KeyFileEntry> = serde_json::from_str(text).map_err(|e| {
             format!("not a list of public keys ({{\"Value\", \"Fingerprint\", \"ValidityStartTime\", \"ValidityEndTime\"}}): {e}")
@@ -284,6 +293,7 @@ mod tests {
         let wrong = text.replace("B0B386E5", "FFFFFFFF");
         assert!(KeyStore::from_json(&wrong)
             .expect_err("mismatch")
+            .to_string()
             .contains("does not match"));
         assert!(KeyStore::from_json("{}").is_err());
         assert!(KeyStore::from_json(r#"[{"Value":"%%%"}]"#).is_err());

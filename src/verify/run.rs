@@ -18,9 +18,27 @@ use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
 use std::collections::HashMap;
 
+/// Why a verification could not run at all: the trail or its bucket's top level could not
+/// be found or listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct VerifyError(String);
+
 /// Runs a verification. Only a failure to find the trail or to list the bucket's top level
 /// is an error; everything else is recorded where it happened.
 pub async fn verify(
+    store: &Store,
+    target: &Target,
+    window: Window,
+    keys: &Keys,
+    progress: &FileProgress,
+) -> Result<Verification, VerifyError> {
+    run_verification(store, target, window, keys, progress)
+        .await
+        .map_err(VerifyError)
+}
+
+async fn run_verification(
     store: &Store,
     target: &Target,
     window: Window,
@@ -169,6 +187,7 @@ async fn trail_location(
         &target.trail.home_region,
     )
     .await
+    .map_err(|e| e.to_string())
 }
 
 /// The source region's public keys valid in `[from, to]`, every page.

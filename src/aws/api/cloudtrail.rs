@@ -255,6 +255,22 @@ pub async fn trail_location(
     client: &Client,
     trail_arn: &str,
     home_region: &str,
+) -> Result<(String, Option<String>), TrailLocationError> {
+    locate_trail(client, trail_arn, home_region)
+        .await
+        .map_err(TrailLocationError)
+}
+
+/// Where a trail's files are could not be learned: the call failed, the trail is not
+/// there, or it names no bucket.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TrailLocationError(String);
+
+async fn locate_trail(
+    client: &Client,
+    trail_arn: &str,
+    home_region: &str,
 ) -> Result<(String, Option<String>), String> {
     let answer = client
         .describe_trails()
