@@ -1,5 +1,6 @@
 //! Integration tests, one binary so the library links once.
 
+mod architecture;
 mod catalog;
 mod cli;
 mod emulator;
