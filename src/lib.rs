@@ -20,4 +20,5 @@ pub mod redact;
 pub mod report;
 pub mod rule;
 pub mod scope;
+pub mod terraform;
 pub mod verify;

@@ -33,6 +33,12 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                     format!("{}.status.latest_cloud_watch_logs_delivery_error", path::trail(&trail.arn)),
                     &status.latest_cloud_watch_logs_delivery_error,
                 );
+            if let Some(reason) = &status.deliveries_unknown {
+                return outcome.error(format!(
+                    "{}: delivery to {group} unknown ({reason})",
+                    trail.name
+                ));
+            }
             let error_note = status
                 .latest_cloud_watch_logs_delivery_error
                 .as_deref()

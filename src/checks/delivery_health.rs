@@ -96,6 +96,9 @@ pub fn log_delivery(ctx: &RuleContext) -> CheckResult {
                 trail.name
             ));
         }
+        if let Some(reason) = &status.deliveries_unknown {
+            return outcome.error(format!("{}: log delivery unknown ({reason})", trail.name));
+        }
         let bucket = trail.s3_bucket_name.as_deref().unwrap_or("its bucket");
         delivery(
             outcome,
@@ -125,6 +128,12 @@ pub fn digest_delivery(ctx: &RuleContext) -> CheckResult {
         if !status.is_logging {
             return outcome.fail(format!(
                 "{} is not logging: no digest files are delivered",
+                trail.name
+            ));
+        }
+        if let Some(reason) = &status.deliveries_unknown {
+            return outcome.error(format!(
+                "{}: digest delivery unknown ({reason})",
                 trail.name
             ));
         }

@@ -38,6 +38,14 @@ pub enum Command {
     Evaluate(Box<EvaluateArgs>),
     /// Evaluate the built-in sample organization: no AWS account needed.
     Demo(Box<DemoArgs>),
+    /// Judge a Terraform plan (or state) before it is applied, with the same rules.
+    ///
+    /// Give it `terraform show -json` of a saved plan:
+    /// `terraform plan -out tfplan && terraform show -json tfplan > tfplan.json`, then
+    /// `trailwarden plan tfplan.json`. A plan made against existing state marks each finding
+    /// new, unchanged or fixed against that state (`--fail-on-new` fails only on what the change
+    /// breaks). Values known only after apply are ERROR naming the attribute.
+    Plan(Box<PlanArgs>),
     /// Show the rule catalog.
     Rules {
         #[command(subcommand)]
@@ -219,6 +227,28 @@ pub struct EvaluateArgs {
     pub assessment: AssessmentArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// `terraform show -json` output of a saved plan, or of a state.
+    #[arg(value_name = "PLAN.json")]
+    pub plan: PathBuf,
+    /// The account the plan applies to, when the plan does not say (no
+    /// `data.aws_caller_identity`).
+    #[arg(long, value_name = "ID", value_parser = values::parse_account_id, help_heading = "Terraform")]
+    pub account_id: Option<String>,
+    /// The Terraform configuration directory: findings point at the `.tf` file and line of
+    /// each resource block (local module sources followed).
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = ".",
+        help_heading = "Terraform"
+    )]
+    pub tf_dir: PathBuf,
+    #[command(flatten)]
+    pub assessment: AssessmentArgs,
+}
+
 /// The demo gates its exit code only when `--fail-on` is given (by default it exits 0).
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -288,8 +318,8 @@ pub struct GateArgs {
     /// Do not exit 4 when some findings could not be evaluated (ERROR).
     #[arg(long)]
     pub allow_incomplete: bool,
-    /// Only findings new against --baseline break the gate (exit 3 or 4).
-    #[arg(long, requires = "baseline")]
+    /// Only findings new against --baseline (or a plan's prior state) break the gate (exit 3 or 4).
+    #[arg(long)]
     pub fail_on_new: bool,
 }
 

@@ -13,11 +13,13 @@ use super::AppError;
 use crate::cli::{AssessmentArgs, ColorChoice, EvaluationArgs, GateArgs, ReportArgs};
 use crate::config::Config;
 use crate::engine::{
-    self, Catalog, Evaluation, ExitCode, FailOn, FrameworkView, Gate, ParamOverride, WaiverReport,
+    self, Baseline, BaselineFinding, Catalog, Evaluation, ExitCode, FailOn, FrameworkView, Gate,
+    ParamOverride, SourceLocation, WaiverReport,
 };
 use crate::inventory::Inventory;
 use crate::report::{self, BaselineComparison, Report, ReportFormat};
 use crate::rule::Severity;
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 /// An evaluation with every policy of the run applied to its findings.
@@ -30,11 +32,23 @@ pub(super) struct Judged {
     pub framework: Option<FrameworkView>,
 }
 
+/// Where an inventory came from when it is a Terraform plan: what the plan starts from, and
+/// where each resource is written.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct PlanSource<'a> {
+    /// The plan's prior state: without `--baseline`, the baseline its findings are marked
+    /// against (new, unchanged, fixed), so `--fail-on-new` fails on what the change breaks.
+    pub prior: Option<&'a Inventory>,
+    /// Resource key (ARN, bucket name) → where it is written.
+    pub locations: Option<&'a BTreeMap<String, SourceLocation>>,
+}
+
 /// Steps 1 to 4 of the pipeline, and the framework view.
 pub(super) fn judge(
     catalog: &Catalog,
     inventory: &Inventory,
     args: &EvaluationArgs,
+    source: PlanSource,
 ) -> Result<Judged, AppError> {
     let config = Config::discover(catalog, args.config.as_deref(), args.no_config)?;
     let baseline = args
@@ -53,6 +67,23 @@ pub(super) fn judge(
     let mut evaluation = engine::evaluate(inventory, catalog, &selection, &params, now)?;
     config.apply_severities(&mut evaluation.findings);
     let waivers = engine::apply_waivers(&mut evaluation.findings, &config.waivers, now);
+    let baseline = match (baseline, source.prior) {
+        (Some(baseline), _) => Some(baseline),
+        (None, Some(prior)) => {
+            let mut before = engine::evaluate(prior, catalog, &selection, &params, now)?;
+            config.apply_severities(&mut before.findings);
+            Some(Baseline::new(
+                "the plan's prior state",
+                before.findings.iter().map(BaselineFinding::of).collect(),
+            ))
+        }
+        (None, None) => None,
+    };
+    if let Some(locations) = source.locations {
+        for finding in &mut evaluation.findings {
+            finding.location = locations.get(&finding.resource).cloned();
+        }
+    }
     let comparison = baseline.map(|baseline| BaselineComparison {
         fixed: baseline.compare(&mut evaluation.findings, &evaluation.rules),
         origin: baseline.origin,
@@ -90,6 +121,17 @@ pub(super) fn run(
     args: &AssessmentArgs,
     gated: bool,
 ) -> Result<ExitCode, AppError> {
+    run_plan(catalog, inventory, args, gated, PlanSource::default())
+}
+
+/// [`run`] over an inventory made from a Terraform plan.
+pub(super) fn run_plan(
+    catalog: &Catalog,
+    inventory: &Inventory,
+    args: &AssessmentArgs,
+    gated: bool,
+    source: PlanSource,
+) -> Result<ExitCode, AppError> {
     let output = &args.report;
     let targets = output_targets(output)?;
     let Judged {
@@ -98,7 +140,12 @@ pub(super) fn run(
         waivers,
         comparison,
         framework,
-    } = judge(catalog, inventory, &args.evaluation)?;
+    } = judge(catalog, inventory, &args.evaluation, source)?;
+    if args.gate.fail_on_new && comparison.is_none() {
+        return Err(AppError::Usage(
+            "--fail-on-new needs something to compare with: --baseline FILE, or a plan made against existing state".to_owned(),
+        ));
+    }
     let decision = gated.then(|| {
         let gate = gate(&args.gate, &config);
         let (code, reason) = gate.decide(&evaluation.findings);

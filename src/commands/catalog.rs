@@ -84,7 +84,7 @@ pub(super) fn frameworks(
                     no_config: false,
                     baseline: None,
                 };
-                let judged = judge(catalog, &inventory, &args)?;
+                let judged = judge(catalog, &inventory, &args, Default::default())?;
                 let view = judged
                     .framework
                     .unwrap_or_else(|| framework.view(&judged.evaluation.findings));

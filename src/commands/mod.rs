@@ -4,6 +4,7 @@
 
 mod assess;
 mod catalog;
+mod plan;
 mod scan;
 mod verify_logs;
 
@@ -101,6 +102,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
             let gated = args.assessment.gate.fail_on.is_some();
             assess::run(&catalog, &inventory, &args.assessment, gated)
         }
+        Command::Plan(args) => plan::run(&catalog, &args),
         Command::VerifyLogs(args) => verify_logs::run(&args, verbose),
         Command::Rules { command } => catalog::rules(&catalog, command),
         Command::Frameworks { command } => catalog::frameworks(&catalog, command),

@@ -70,6 +70,19 @@ pub struct BaselineFinding {
 }
 
 impl BaselineFinding {
+    /// A finding of this run, as a later run's baseline reads it.
+    pub fn of(finding: &Finding) -> BaselineFinding {
+        BaselineFinding {
+            rule: finding.rule_code.clone(),
+            account: finding.account.clone(),
+            region: finding.region.clone(),
+            resource: finding.resource.clone(),
+            status: finding.status,
+            severity: Some(finding.severity),
+            message: finding.message.clone(),
+        }
+    }
+
     pub fn fingerprint(&self) -> String {
         fingerprint(&self.rule, &self.account, &self.region, &self.resource)
     }

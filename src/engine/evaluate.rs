@@ -78,6 +78,7 @@ pub fn evaluate(
             controls: rule_controls.clone(),
             waiver: None,
             baseline: None,
+            location: None,
         }));
         ran.push(spec.code.clone());
     }

@@ -43,6 +43,22 @@ pub struct Finding {
     /// New or unchanged against `--baseline`, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
+    /// Where the resource is written, when the inventory came from a Terraform plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLocation>,
+}
+
+/// Where a resource is written in Terraform: its address, and the file and line of its
+/// block when the configuration was at hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceLocation {
+    /// `module.audit["prod"].aws_cloudtrail.this[0]`.
+    pub address: String,
+    /// Relative to the configuration directory, `/`-separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 impl Finding {

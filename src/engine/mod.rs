@@ -17,7 +17,7 @@ pub use baseline::{fingerprint, Baseline, BaselineFinding, BaselineState};
 pub use catalog::{Catalog, CatalogError, Parameter, Remediation, Rule, RuleSpec};
 pub use controls::{ControlStatus, ControlView, FrameworkView};
 pub use evaluate::{evaluate, Evaluation, EvaluationError};
-pub use finding::{ControlRef, Finding};
+pub use finding::{ControlRef, Finding, SourceLocation};
 pub use frameworks::{AssessmentMode, Framework, FrameworkControl};
 pub use gate::{ExitCode, FailOn, Gate};
 pub use params::ParamOverride;

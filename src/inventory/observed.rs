@@ -84,6 +84,8 @@ pub enum ErrorKind {
     Unsupported,
     /// The collector did not ask for it (not needed by the selected rules, or absent from the snapshot).
     NotCollected,
+    /// A Terraform plan: the value is known only after apply.
+    Unknown,
 }
 
 impl fmt::Display for ObservationError {
@@ -94,6 +96,7 @@ impl fmt::Display for ObservationError {
             ErrorKind::Failed => "failed",
             ErrorKind::Unsupported => "not supported",
             ErrorKind::NotCollected => "not collected",
+            ErrorKind::Unknown => "unknown",
         };
         match (self.operation.is_empty(), self.message.is_empty()) {
             (true, true) => write!(f, "{what}"),

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("checks", &["rule", "analysis", "inventory"]),
     ("scope", &["aws", "inventory", "progress"]),
     ("verify", &["aws", "inventory", "progress"]),
+    ("terraform", &["analysis", "inventory"]),
     ("engine", &["rule", "checks", "inventory"]),
     (
         "collect",

@@ -82,6 +82,7 @@ pub async fn trail_status(client: &Client, arn: &str) -> Observed<TrailStatus> {
         ),
         start_logging_time: status.start_logging_time().and_then(timestamp),
         stop_logging_time: status.stop_logging_time().and_then(timestamp),
+        deliveries_unknown: None,
     });
     observe("cloudtrail:GetTrailStatus", status)
 }

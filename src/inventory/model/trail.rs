@@ -139,6 +139,10 @@ pub struct TrailStatus {
     pub start_logging_time: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_logging_time: Option<DateTime<Utc>>,
+    /// Why deliveries cannot be known: a trail of a Terraform plan has delivered nothing yet.
+    /// The rules about deliveries say ERROR with it, never PASS or FAIL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliveries_unknown: Option<String>,
 }
 
 /// A trail has classic or advanced selectors, never both (AWS returns one kind).

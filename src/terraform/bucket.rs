@@ -1,0 +1,695 @@
+//! S3 buckets: `aws_s3_bucket` with its deprecated inline arguments, and the split resources
+//! (`_acl`, `_policy`, `_public_access_block`, `_versioning`,
+//! `_server_side_encryption_configuration`, `_lifecycle_configuration`,
+//! `_object_lock_configuration`, `_logging`, `_ownership_controls`) joined to their bucket by
+//! value or by reference. A bucket a trail names that the plan does not hold is recorded as
+//! not collected.
+
+use super::context::{Attr, Context};
+use super::document::Instance;
+use super::trail::linked;
+use super::{record, Missing};
+use crate::analysis::bucket_exposure::{ALL_USERS, AUTHENTICATED_USERS};
+use crate::analysis::policy;
+use crate::inventory::keyed::KeyedMap;
+use crate::inventory::{
+    Bucket, BucketAcl, BucketEncryption, BucketLogging, ErrorKind, Grant, Grantee,
+    LifecycleExpiration, LifecycleFilter, LifecycleRule, LifecycleTransition,
+    NoncurrentVersionExpiration, ObjectLock, ObjectLockRetention, Observed, PolicyStatus,
+    PublicAccessBlock, Tag, Trail, Versioning,
+};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+
+pub(super) fn buckets(
+    context: &Context,
+    trails: &KeyedMap<Trail>,
+    addresses: &mut BTreeMap<String, String>,
+    missing: &mut Missing,
+) -> Vec<Bucket> {
+    // The split resources, by the bucket they configure.
+    let mut parts: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
+    for instance in context.instances.iter().filter(|i| {
+        !i.data && i.kind.starts_with("aws_s3_bucket_") && i.kind != "aws_s3_bucket_notification"
+    }) {
+        if let Some(name) = linked(context, instance, "bucket") {
+            parts.entry(name).or_default().push(instance);
+        }
+    }
+    let mut buckets = Vec::new();
+    for instance in context.managed("aws_s3_bucket") {
+        let name = super::resources::identity(context, instance, "bucket");
+        record(addresses, &name, instance);
+        record(
+            addresses,
+            &format!("arn:{}:s3:::{name}", context.partition),
+            instance,
+        );
+        let split = parts.remove(&name).unwrap_or_default();
+        buckets.push(bucket(context, instance, name, &split));
+    }
+    // Buckets the trails write to, and access-log targets, that the plan does not create.
+    let mut named: Vec<String> = trails
+        .values()
+        .filter_map(|t| t.s3_bucket_name.clone())
+        .collect();
+    named.extend(buckets.iter().filter_map(|b| match &b.logging {
+        Observed::Ok(Some(logging)) => Some(logging.target_bucket.clone()),
+        _ => None,
+    }));
+    for name in named {
+        if buckets.iter().any(|b| b.name == name) {
+            continue;
+        }
+        missing.buckets.insert(name.clone());
+        buckets.push(outside(context, &name));
+    }
+    buckets
+}
+
+/// A bucket the plan names but does not hold: every observation not collected.
+fn outside(context: &Context, name: &str) -> Bucket {
+    let message = format!(
+        "bucket {name} is not in the plan (another workspace or a data source); give --live to read it"
+    );
+    fn not_in_plan<T>(message: &str) -> Observed<T> {
+        Observed::failure(ErrorKind::NotCollected, "", message)
+    }
+    let _ = context;
+    Bucket {
+        name: name.to_owned(),
+        owner_account: None,
+        not_owned_by: Vec::new(),
+        region: not_in_plan(&message),
+        acl: not_in_plan(&message),
+        policy: not_in_plan(&message),
+        policy_status: not_in_plan(&message),
+        public_access_block: not_in_plan(&message),
+        versioning: not_in_plan(&message),
+        logging: not_in_plan(&message),
+        lifecycle: not_in_plan(&message),
+        encryption: not_in_plan(&message),
+        object_lock: not_in_plan(&message),
+    }
+}
+
+fn part<'a>(split: &[&'a Instance], kind: &str) -> Option<&'a Instance> {
+    split.iter().copied().find(|i| i.kind == kind)
+}
+
+fn bucket(context: &Context, instance: &Instance, name: String, split: &[&Instance]) -> Bucket {
+    let ownership = part(split, "aws_s3_bucket_ownership_controls").and_then(|o| {
+        context
+            .attr(o, "rule")
+            .blocks()
+            .first()?
+            .get("object_ownership")?
+            .as_str()
+            .map(str::to_owned)
+    });
+    let policy = policy_of(context, instance, split);
+    let policy_status = match &policy {
+        Observed::Ok(Some(text)) => Observed::Ok(Some(PolicyStatus {
+            is_public: policy::parse(text).is_ok_and(|p| !policy::open_grants(&p).is_empty()),
+        })),
+        Observed::Ok(None) => Observed::Ok(None),
+        Observed::Error(error) => Observed::Error(error.clone()),
+    };
+    Bucket {
+        owner_account: Some(context.account.clone()),
+        not_owned_by: Vec::new(),
+        region: Observed::Ok(context.region_or_default(instance)),
+        acl: acl(context, instance, split, ownership.as_deref()),
+        policy,
+        policy_status,
+        public_access_block: public_access_block(context, split),
+        versioning: versioning(context, instance, split),
+        logging: logging(context, instance, split),
+        lifecycle: lifecycle(context, instance, split),
+        encryption: encryption(context, instance, split),
+        object_lock: object_lock(context, instance, split),
+        name,
+    }
+}
+
+/// The value of the split resource's `key`, else the bucket's inline argument `inline` when
+/// the configuration writes it; `None` when neither configures it (AWS's default applies).
+fn configured<'a, T>(
+    context: &Context,
+    instance: &'a Instance,
+    split: Option<&'a Instance>,
+    key: &str,
+    inline: &str,
+    read: impl Fn(Attr<'a>) -> Observed<T>,
+) -> Option<Observed<T>> {
+    if let Some(part) = split {
+        return Some(match context.attr(part, key) {
+            Attr::Unknown => context.unknown(part, key),
+            attr => read(attr),
+        });
+    }
+    if context.configured(instance, inline) {
+        return Some(match context.attr(instance, inline) {
+            Attr::Unknown => context.unknown(instance, inline),
+            attr => read(attr),
+        });
+    }
+    None
+}
+
+fn owner_grant() -> Grant {
+    Grant {
+        grantee: Grantee {
+            grantee_type: "CanonicalUser".to_owned(),
+            id: None,
+            uri: None,
+            display_name: None,
+            email_address: None,
+        },
+        permission: "FULL_CONTROL".to_owned(),
+    }
+}
+
+fn group_grant(uri: &str, permission: &str) -> Grant {
+    Grant {
+        grantee: Grantee {
+            grantee_type: "Group".to_owned(),
+            id: None,
+            uri: Some(uri.to_owned()),
+            display_name: None,
+            email_address: None,
+        },
+        permission: permission.to_owned(),
+    }
+}
+
+/// The grants of a canned ACL (S3's documented table).
+fn canned(acl: &str) -> Vec<Grant> {
+    let mut grants = vec![owner_grant()];
+    match acl {
+        "public-read" => grants.push(group_grant(ALL_USERS, "READ")),
+        "public-read-write" => {
+            grants.push(group_grant(ALL_USERS, "READ"));
+            grants.push(group_grant(ALL_USERS, "WRITE"));
+        }
+        "authenticated-read" => grants.push(group_grant(AUTHENTICATED_USERS, "READ")),
+        "log-delivery-write" => {
+            grants.push(group_grant(LOG_DELIVERY, "WRITE"));
+            grants.push(group_grant(LOG_DELIVERY, "READ_ACP"));
+        }
+        _ => {}
+    }
+    grants
+}
+
+fn acl(
+    context: &Context,
+    instance: &Instance,
+    split: &[&Instance],
+    ownership: Option<&str>,
+) -> Observed<BucketAcl> {
+    // With ACLs disabled (BucketOwnerEnforced, the default of a new bucket) only the owner
+    // has access through the ACL, whatever an ACL resource says.
+    let private = || {
+        Observed::Ok(BucketAcl {
+            owner_id: None,
+            grants: vec![owner_grant()],
+        })
+    };
+    if ownership.is_none_or(|o| o == "BucketOwnerEnforced") {
+        let acl_written = part(split, "aws_s3_bucket_acl").is_some()
+            || context.configured(instance, "acl")
+            || context.configured(instance, "grant");
+        if ownership.is_some() || !acl_written {
+            return private();
+        }
+    }
+    if let Some(acl) = part(split, "aws_s3_bucket_acl") {
+        if let Attr::Unknown = context.attr(acl, "acl") {
+            return context.unknown(acl, "acl");
+        }
+        if let Some(name) = context.attr(acl, "acl").str() {
+            return Observed::Ok(BucketAcl {
+                owner_id: None,
+                grants: canned(name),
+            });
+        }
+        return match context.attr(acl, "access_control_policy") {
+            Attr::Unknown => context.unknown(acl, "access_control_policy"),
+            attr => Observed::Ok(BucketAcl {
+                owner_id: None,
+                grants: attr
+                    .blocks()
+                    .iter()
+                    .flat_map(|p| {
+                        p.get("grant")
+                            .and_then(Value::as_array)
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .map(|g| {
+                        let grantee = g
+                            .get("grantee")
+                            .and_then(|v| v.get(0))
+                            .cloned()
+                            .unwrap_or(Value::Null);
+                        let text = |key: &str| {
+                            grantee
+                                .get(key)
+                                .and_then(Value::as_str)
+                                .filter(|s| !s.is_empty())
+                                .map(str::to_owned)
+                        };
+                        Grant {
+                            grantee: Grantee {
+                                grantee_type: text("type").unwrap_or_default(),
+                                id: text("id"),
+                                uri: text("uri"),
+                                display_name: text("display_name"),
+                                email_address: text("email_address"),
+                            },
+                            permission: g
+                                .get("permission")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                                .to_owned(),
+                        }
+                    })
+                    .collect(),
+            }),
+        };
+    }
+    match context.attr(instance, "acl") {
+        Attr::Known(Value::String(name)) if context.configured(instance, "acl") => {
+            Observed::Ok(BucketAcl {
+                owner_id: None,
+                grants: canned(name),
+            })
+        }
+        Attr::Unknown if context.configured(instance, "acl") => context.unknown(instance, "acl"),
+        _ => private(),
+    }
+}
+
+fn policy_of(
+    context: &Context,
+    instance: &Instance,
+    split: &[&Instance],
+) -> Observed<Option<String>> {
+    let read = |attr: Attr| {
+        Observed::Ok(
+            attr.str()
+                .filter(|p| !p.trim().is_empty())
+                .map(str::to_owned),
+        )
+    };
+    configured(
+        context,
+        instance,
+        part(split, "aws_s3_bucket_policy"),
+        "policy",
+        "policy",
+        read,
+    )
+    .unwrap_or(Observed::Ok(None))
+}
+
+fn public_access_block(
+    context: &Context,
+    split: &[&Instance],
+) -> Observed<Option<PublicAccessBlock>> {
+    let Some(block) = part(split, "aws_s3_bucket_public_access_block") else {
+        // A new bucket has every Block Public Access setting on (S3's default since April 2023).
+        return Observed::Ok(Some(PublicAccessBlock {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            block_public_policy: true,
+            restrict_public_buckets: true,
+        }));
+    };
+    public_access_block_of(context, block)
+}
+
+pub(super) fn public_access_block_of(
+    context: &Context,
+    block: &Instance,
+) -> Observed<Option<PublicAccessBlock>> {
+    let mut flags = [false; 4];
+    for (flag, key) in flags.iter_mut().zip([
+        "block_public_acls",
+        "ignore_public_acls",
+        "block_public_policy",
+        "restrict_public_buckets",
+    ]) {
+        match context.attr(block, key) {
+            Attr::Unknown => return context.unknown(block, key),
+            attr => *flag = attr.bool().unwrap_or(false),
+        }
+    }
+    Observed::Ok(Some(PublicAccessBlock {
+        block_public_acls: flags[0],
+        ignore_public_acls: flags[1],
+        block_public_policy: flags[2],
+        restrict_public_buckets: flags[3],
+    }))
+}
+
+fn versioning(context: &Context, instance: &Instance, split: &[&Instance]) -> Observed<Versioning> {
+    if let Some(part) = part(split, "aws_s3_bucket_versioning") {
+        return match context.attr(part, "versioning_configuration") {
+            Attr::Unknown => context.unknown(part, "versioning_configuration"),
+            attr => {
+                let block = attr.blocks().first();
+                let text = |key: &str| block.and_then(|b| b.get(key)).and_then(Value::as_str);
+                Observed::Ok(Versioning {
+                    status: text("status")
+                        .filter(|s| *s != "Disabled")
+                        .map(str::to_owned),
+                    mfa_delete: text("mfa_delete").map(|m| m == "Enabled"),
+                })
+            }
+        };
+    }
+    configured(context, instance, None, "", "versioning", |attr| {
+        let block = attr.blocks().first();
+        let enabled = block
+            .and_then(|b| b.get("enabled"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        Observed::Ok(Versioning {
+            status: enabled.then(|| "Enabled".to_owned()),
+            mfa_delete: block
+                .and_then(|b| b.get("mfa_delete"))
+                .and_then(Value::as_bool),
+        })
+    })
+    .unwrap_or(Observed::Ok(Versioning {
+        status: None,
+        mfa_delete: None,
+    }))
+}
+
+fn logging(
+    context: &Context,
+    instance: &Instance,
+    split: &[&Instance],
+) -> Observed<Option<BucketLogging>> {
+    if let Some(part) = part(split, "aws_s3_bucket_logging") {
+        return match linked(context, part, "target_bucket") {
+            Some(target) => Observed::Ok(Some(BucketLogging {
+                target_bucket: target,
+                target_prefix: context
+                    .attr(part, "target_prefix")
+                    .str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            })),
+            None => Observed::Ok(None),
+        };
+    }
+    configured(context, instance, None, "", "logging", |attr| {
+        Observed::Ok(attr.blocks().first().and_then(|b| {
+            Some(BucketLogging {
+                target_bucket: b.get("target_bucket")?.as_str()?.to_owned(),
+                target_prefix: b
+                    .get("target_prefix")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            })
+        }))
+    })
+    .unwrap_or(Observed::Ok(None))
+}
+
+fn int(value: Option<&Value>) -> Option<i64> {
+    value.and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()))
+}
+
+fn date(value: Option<&Value>) -> Option<chrono::DateTime<chrono::Utc>> {
+    value
+        .and_then(Value::as_str)
+        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+        .map(|d| d.with_timezone(&chrono::Utc))
+}
+
+fn first<'v>(block: &'v Value, key: &str) -> Option<&'v Value> {
+    block.get(key).and_then(|v| v.get(0))
+}
+
+fn lifecycle(
+    context: &Context,
+    instance: &Instance,
+    split: &[&Instance],
+) -> Observed<Vec<LifecycleRule>> {
+    let read = |attr: Attr| {
+        Observed::Ok(
+            attr.blocks()
+                .iter()
+                .map(|rule| {
+                    let filter = first(rule, "filter");
+                    let and = filter.and_then(|f| first(f, "and"));
+                    let tags = |v: Option<&Value>| -> Vec<Tag> {
+                        match v {
+                            Some(Value::Object(map)) => map
+                                .iter()
+                                .map(|(k, v)| Tag {
+                                    key: k.clone(),
+                                    value: v.as_str().unwrap_or_default().to_owned(),
+                                })
+                                .collect(),
+                            Some(Value::Array(list)) => list
+                                .iter()
+                                .filter_map(|t| {
+                                    Some(Tag {
+                                        key: t.get("key")?.as_str()?.to_owned(),
+                                        value: t.get("value")?.as_str()?.to_owned(),
+                                    })
+                                })
+                                .collect(),
+                            _ => Vec::new(),
+                        }
+                    };
+                    let prefix = and
+                        .and_then(|a| a.get("prefix"))
+                        .or_else(|| filter.and_then(|f| f.get("prefix")))
+                        .or_else(|| rule.get("prefix"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                    let mut filter_tags = tags(and.and_then(|a| a.get("tags")));
+                    filter_tags.extend(tags(filter.and_then(|f| f.get("tag"))));
+                    filter_tags.extend(tags(rule.get("tags")));
+                    let size = |key: &str| {
+                        int(and.and_then(|a| a.get(key)))
+                            .or_else(|| int(filter.and_then(|f| f.get(key))))
+                            .filter(|n| *n > 0)
+                    };
+                    LifecycleRule {
+                        id: rule.get("id").and_then(Value::as_str).map(str::to_owned),
+                        enabled: match rule.get("status").and_then(Value::as_str) {
+                            Some(status) => status == "Enabled",
+                            None => rule
+                                .get("enabled")
+                                .and_then(Value::as_bool)
+                                .unwrap_or(false),
+                        },
+                        filter: LifecycleFilter {
+                            prefix,
+                            tags: filter_tags,
+                            object_size_greater_than: size("object_size_greater_than"),
+                            object_size_less_than: size("object_size_less_than"),
+                        },
+                        expiration: first(rule, "expiration").and_then(|e| {
+                            let expiration = LifecycleExpiration {
+                                days: int(e.get("days")).filter(|d| *d > 0),
+                                date: date(e.get("date")),
+                                expired_object_delete_marker: e
+                                    .get("expired_object_delete_marker")
+                                    .and_then(Value::as_bool)
+                                    .filter(|m| *m),
+                            };
+                            (expiration.days.is_some()
+                                || expiration.date.is_some()
+                                || expiration.expired_object_delete_marker.is_some())
+                            .then_some(expiration)
+                        }),
+                        noncurrent_version_expiration: first(rule, "noncurrent_version_expiration")
+                            .and_then(|e| {
+                                let days =
+                                    int(e.get("noncurrent_days")).or_else(|| int(e.get("days")));
+                                let newer = int(e.get("newer_noncurrent_versions"));
+                                (days.is_some() || newer.is_some()).then_some(
+                                    NoncurrentVersionExpiration {
+                                        noncurrent_days: days,
+                                        newer_noncurrent_versions: newer,
+                                    },
+                                )
+                            }),
+                        transitions: rule
+                            .get("transition")
+                            .and_then(Value::as_array)
+                            .map(|ts| {
+                                ts.iter()
+                                    .map(|t| LifecycleTransition {
+                                        days: int(t.get("days")),
+                                        date: date(t.get("date")),
+                                        storage_class: t
+                                            .get("storage_class")
+                                            .and_then(Value::as_str)
+                                            .unwrap_or_default()
+                                            .to_owned(),
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    }
+                })
+                .collect(),
+        )
+    };
+    configured(
+        context,
+        instance,
+        part(split, "aws_s3_bucket_lifecycle_configuration"),
+        "rule",
+        "lifecycle_rule",
+        read,
+    )
+    .unwrap_or(Observed::Ok(Vec::new()))
+}
+
+fn encryption(
+    context: &Context,
+    instance: &Instance,
+    split: &[&Instance],
+) -> Observed<Option<BucketEncryption>> {
+    let read = |attr: Attr| {
+        let rule = attr.blocks().first().and_then(|c| {
+            // The split resource has `rule` at the top; the inline argument one level down.
+            first(c, "rule").or(Some(c))
+        });
+        let default = rule.and_then(|r| first(r, "apply_server_side_encryption_by_default"));
+        Observed::Ok(default.map(|d| {
+            BucketEncryption {
+                sse_algorithm: d
+                    .get("sse_algorithm")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                kms_master_key_id: d
+                    .get("kms_master_key_id")
+                    .and_then(Value::as_str)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned),
+                bucket_key_enabled: rule
+                    .and_then(|r| r.get("bucket_key_enabled"))
+                    .and_then(Value::as_bool),
+            }
+        }))
+    };
+    if let Some(part) = part(split, "aws_s3_bucket_server_side_encryption_configuration") {
+        return match context.attr(part, "rule") {
+            Attr::Unknown => context.unknown(part, "rule"),
+            attr => {
+                let observed = read(attr);
+                // A key given by reference (known only after apply) is still the key it names.
+                match (observed, linked_key(context, part)) {
+                    (Observed::Ok(Some(mut e)), Some(key))
+                        if e.kms_master_key_id.is_none() && e.sse_algorithm.contains("kms") =>
+                    {
+                        e.kms_master_key_id = Some(key);
+                        Observed::Ok(Some(e))
+                    }
+                    (observed, _) => observed,
+                }
+            }
+        };
+    }
+    configured(
+        context,
+        instance,
+        None,
+        "",
+        "server_side_encryption_configuration",
+        read,
+    )
+    .unwrap_or(
+        // Every new bucket is encrypted with SSE-S3 by default (since January 2023).
+        Observed::Ok(Some(BucketEncryption {
+            sse_algorithm: "AES256".to_owned(),
+            kms_master_key_id: None,
+            bucket_key_enabled: Some(false),
+        })),
+    )
+}
+
+/// The KMS key an encryption rule refers to when its ARN is known only after apply.
+fn linked_key(context: &Context, part: &Instance) -> Option<String> {
+    let rule = part
+        .config
+        .as_ref()?
+        .get("expressions")?
+        .get("rule")?
+        .get(0)?;
+    let default = rule
+        .get("apply_server_side_encryption_by_default")?
+        .get(0)?;
+    let references = default
+        .get("kms_master_key_id")?
+        .get("references")?
+        .as_array()?;
+    references
+        .iter()
+        .filter_map(Value::as_str)
+        .find_map(|reference| {
+            let block = reference
+                .rsplit_once('.')
+                .map(|(b, _)| b)
+                .unwrap_or(reference);
+            let target = context.instances.iter().find(|i| {
+                i.module == part.module
+                    && super::document::local_address(i) == block.split('[').next().unwrap_or(block)
+            })?;
+            Some(super::resources::identity(context, target, "arn"))
+        })
+}
+
+fn object_lock(
+    context: &Context,
+    instance: &Instance,
+    split: &[&Instance],
+) -> Observed<Option<ObjectLock>> {
+    let retention = |rule: Option<&Value>| {
+        rule.and_then(|r| first(r, "default_retention"))
+            .map(|d| ObjectLockRetention {
+                mode: d
+                    .get("mode")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                days: int(d.get("days")),
+                years: int(d.get("years")),
+            })
+    };
+    if let Some(part) = part(split, "aws_s3_bucket_object_lock_configuration") {
+        return match context.attr(part, "rule") {
+            Attr::Unknown => context.unknown(part, "rule"),
+            attr => Observed::Ok(Some(ObjectLock {
+                enabled: true,
+                default_retention: retention(attr.blocks().first()),
+            })),
+        };
+    }
+    match context.attr(instance, "object_lock_enabled") {
+        Attr::Known(Value::Bool(true)) => Observed::Ok(Some(ObjectLock {
+            enabled: true,
+            default_retention: None,
+        })),
+        Attr::Unknown if context.configured(instance, "object_lock_enabled") => {
+            context.unknown(instance, "object_lock_enabled")
+        }
+        _ => Observed::Ok(None),
+    }
+}
