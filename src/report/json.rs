@@ -93,6 +93,9 @@ struct Finding<'a> {
     /// `new` or `unchanged` against --baseline.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<crate::engine::BaselineState>,
+    /// Where the resource is written (a Terraform plan's findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a crate::engine::SourceLocation>,
 }
 
 pub fn render(report: &Report) -> Result<String, serde_json::Error> {
@@ -145,6 +148,7 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), serde_
                 fingerprint: f.fingerprint(),
                 waiver: f.waiver.as_ref(),
                 baseline: f.baseline,
+                location: f.location.as_ref(),
             })
             .collect(),
         framework: report.framework.as_ref(),

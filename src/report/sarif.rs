@@ -11,7 +11,9 @@
 //!   an alert keeps its identity across runs.
 //! - Cloud resources are not files. Code scanning still needs a physical location: a relative
 //!   URI `aws/<account>/<region>/<resource>` (percent-encoded), line 1. The logical locations
-//!   carry the account, the region and the resource ARN as they are.
+//!   carry the account, the region and the resource ARN as they are. A finding of a Terraform
+//!   plan points at the `.tf` file and line of the resource's block when the configuration was
+//!   at hand, and carries the Terraform address as a logical location.
 
 use super::Report;
 use crate::engine::Finding;
@@ -334,6 +336,43 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
     Ok(text)
 }
 
+/// The resource's `.tf` block when known, else the `aws/…` pseudo-path.
+fn physical_location(finding: &Finding) -> PhysicalLocation {
+    if let Some((file, line)) = finding
+        .location
+        .as_ref()
+        .and_then(|place| Some((place.file.as_ref()?, place.line?)))
+    {
+        return PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: file
+                    .split('/')
+                    .map(encode_segment)
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            },
+            region: Region {
+                start_line: line,
+                end_line: line,
+            },
+        };
+    }
+    PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: format!(
+                "aws/{}/{}/{}",
+                encode_segment(&finding.account),
+                encode_segment(&finding.region),
+                encode_segment(&finding.resource)
+            ),
+        },
+        region: Region {
+            start_line: 1,
+            end_line: 1,
+        },
+    }
+}
+
 fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
     let (level, message) = match finding.status {
         Status::Error => (
@@ -351,20 +390,7 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
             text: ensure_period(message),
         },
         locations: vec![Location {
-            physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: format!(
-                        "aws/{}/{}/{}",
-                        encode_segment(&finding.account),
-                        encode_segment(&finding.region),
-                        encode_segment(&finding.resource)
-                    ),
-                },
-                region: Region {
-                    start_line: 1,
-                    end_line: 1,
-                },
-            },
+            physical_location: physical_location(finding),
             logical_locations: vec![
                 LogicalLocation {
                     name: &finding.account,
@@ -381,7 +407,14 @@ fn result(finding: &Finding, rule_index: usize) -> SarifResult<'_> {
                     fully_qualified_name: finding.resource.clone(),
                     kind: "resource",
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(finding.location.as_ref().map(|place| LogicalLocation {
+                name: &place.address,
+                fully_qualified_name: place.address.clone(),
+                kind: "module",
+            }))
+            .collect(),
         }],
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, finding.fingerprint())]),
         baseline_state: finding.baseline.map(|state| state.as_str()),

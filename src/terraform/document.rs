@@ -298,9 +298,7 @@ pub fn module_steps(address: &str) -> Vec<ModuleStep> {
     let mut steps = Vec::new();
     let mut rest = address;
     while let Some(after) = rest.strip_prefix("module.") {
-        let name_end = after
-            .find(['.', '['])
-            .unwrap_or(after.len());
+        let name_end = after.find(['.', '[']).unwrap_or(after.len());
         let name = after[..name_end].to_owned();
         let mut tail = &after[name_end..];
         let mut key = None;
