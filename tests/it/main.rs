@@ -11,4 +11,5 @@ mod hygiene;
 mod live;
 mod organization;
 mod reports;
+mod terraform;
 mod verify;

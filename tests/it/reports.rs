@@ -257,7 +257,7 @@ fn python() -> PathBuf {
 }
 
 /// Runs the SARIF validators on a file: (passed, output).
-fn validate_sarif(path: &Path) -> (bool, String) {
+pub fn validate_sarif(path: &Path) -> (bool, String) {
     let tool = node_tools().join("@microsoft/sarif-multitool-linux");
     let output = std::process::Command::new(python())
         .arg(repository().join("tests/support/validate_sarif.py"))
