@@ -245,6 +245,16 @@ pub struct PlanArgs {
         help_heading = "Terraform"
     )]
     pub tf_dir: PathBuf,
+    /// Read from AWS exactly what the plan refers to but does not hold (buckets, KMS keys, log
+    /// groups and topics of other workspaces or data sources; the account's Block Public
+    /// Access), read-only, with your credentials; the verdict covers plan and live together.
+    #[arg(long, help_heading = "Terraform")]
+    pub live: bool,
+    /// With --live: the home region, where global calls go.
+    #[arg(long, value_name = "REGION", value_parser = values::parse_region, requires = "live")]
+    pub region: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     #[command(flatten)]
     pub assessment: AssessmentArgs,
 }

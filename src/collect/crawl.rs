@@ -2,11 +2,14 @@
 //! accounts, the claims that make every shared resource fetched once over all accounts, what
 //! was found, and the wording for a resource whose owner could not be entered.
 
+use super::CollectSettings;
 use crate::aws::limits::{Limits, Service};
+use crate::inventory::ObservationError;
 use crate::inventory::{
     Bucket, KmsKey, LogGroup, MetricAlarm, MetricFilter, Observed, SnsTopic, Trail,
 };
 use crate::progress::ScanProgress;
+use crate::scope::accounts::PlannedAccount;
 use crate::scope::sessions::Session;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
@@ -72,6 +75,45 @@ pub(super) struct Crawl<'a> {
 /// limit still keeps the call limit busy (an account has 20+ calls to make at once).
 pub(super) fn accounts_in_flight(max_concurrency: usize) -> usize {
     (max_concurrency / 10).max(4)
+}
+
+impl<'a> Crawl<'a> {
+    /// A crawl over the sessions of a scope.
+    pub(super) fn new(
+        partition: &str,
+        home_region: &str,
+        sessions: &[(PlannedAccount, Result<Session, ObservationError>)],
+        settings: &CollectSettings,
+        limits: &'a Limits,
+        progress: &'a ScanProgress,
+    ) -> Crawl<'a> {
+        Crawl {
+            partition: partition.to_owned(),
+            home_region: home_region.to_owned(),
+            limits,
+            progress,
+            sessions: sessions
+                .iter()
+                .filter_map(|(_, session)| session.as_ref().ok())
+                .map(|session| (session.account.clone(), session.clone()))
+                .collect(),
+            unentered: sessions
+                .iter()
+                .filter_map(|(target, session)| {
+                    let error = session.as_ref().err()?;
+                    Some((target.id.clone(), error.operation.clone()))
+                })
+                .collect(),
+            claimed: Mutex::default(),
+            found: Mutex::default(),
+            bucket_owners: OnceCell::new(),
+            accounts_in_flight: tokio::sync::Semaphore::new(accounts_in_flight(
+                settings.max_concurrency,
+            )),
+            verify_logs_window: settings.verify_logs_window,
+            verify_concurrency: settings.max_concurrency.clamp(1, 64),
+        }
+    }
 }
 
 impl Crawl<'_> {

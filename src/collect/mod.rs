@@ -32,17 +32,18 @@ mod kms_key;
 mod log_group;
 mod trail;
 
-use crate::aws::limits::Limits;
+use crate::aws::api::s3;
+use crate::aws::limits::{Limits, Service};
 use crate::inventory::keyed;
-use crate::inventory::{Collection, Inventory, KmsKey, LogGroup, Observed, SCHEMA_VERSION};
+use crate::inventory::{
+    Account, Collection, ErrorKind, Inventory, KmsKey, LogGroup, Observed, SCHEMA_VERSION,
+};
 use crate::progress::ScanProgress;
 use crate::scope::Scope;
 use chrono::Utc;
 use futures::future::join_all;
-use std::sync::Mutex;
-use tokio::sync::OnceCell;
 
-use crawl::{accounts_in_flight, Crawl, MonitoringChain};
+use crawl::{Crawl, MonitoringChain};
 
 /// How collection reads within a scope.
 #[derive(Debug, Clone)]
@@ -73,32 +74,14 @@ pub async fn collect(
         caller_regions,
         api_calls: log,
     } = scope;
-    let scan = Crawl {
-        partition: partition.clone(),
-        home_region: home_region.clone(),
+    let crawl = Crawl::new(
+        &partition,
+        &home_region,
+        &sessions,
+        settings,
         limits,
         progress,
-        sessions: sessions
-            .iter()
-            .filter_map(|(_, session)| session.as_ref().ok())
-            .map(|session| (session.account.clone(), session.clone()))
-            .collect(),
-        unentered: sessions
-            .iter()
-            .filter_map(|(target, session)| {
-                let error = session.as_ref().err()?;
-                Some((target.id.clone(), error.operation.clone()))
-            })
-            .collect(),
-        claimed: Mutex::default(),
-        found: Mutex::default(),
-        bucket_owners: OnceCell::new(),
-        accounts_in_flight: tokio::sync::Semaphore::new(accounts_in_flight(
-            settings.max_concurrency,
-        )),
-        verify_logs_window: settings.verify_logs_window,
-        verify_concurrency: settings.max_concurrency.clamp(1, 64),
-    };
+    );
     let mut caller_regions = Some(caller_regions);
     let account_scans = sessions.iter().map(|(target, session)| {
         // The caller's regions were listed with its identity; every other account lists its own.
@@ -107,33 +90,159 @@ pub async fn collect(
         } else {
             None
         };
-        scan.account(target, session, known_regions, &selection)
+        crawl.account(target, session, known_regions, &selection)
     });
     let accounts = join_all(account_scans).await;
-
-    let found = scan
+    let found = crawl
         .found
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut inventory = assemble(found, partition, identity, started_at, &log);
+    inventory.organization = organization.map(Observed::Ok);
+    inventory.skipped_accounts = skipped_accounts;
+    for account in accounts {
+        keyed::insert(&mut inventory.accounts, account);
+    }
+    inventory
+}
+
+/// Named resources to read, and nothing else: what a Terraform plan refers to but does not
+/// hold (`plan --live`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wanted {
+    pub buckets: Vec<String>,
+    /// ARNs (key or alias).
+    pub kms_keys: Vec<String>,
+    /// Log group ARNs; their metric filters and alarms are read too.
+    pub log_groups: Vec<String>,
+    pub topics: Vec<String>,
+    /// The caller's account-level S3 Block Public Access.
+    pub account_public_access_block: bool,
+}
+
+/// Reads exactly the `wanted` resources with the caller's session: each bucket with its
+/// configuration (and default key), each key, each log group with its monitoring chain, each
+/// topic's subscriptions. The inventory has the caller's account only.
+pub async fn resources(
+    scope: Scope,
+    wanted: &Wanted,
+    settings: &CollectSettings,
+    limits: &Limits,
+    progress: &ScanProgress,
+) -> Inventory {
+    let Scope {
+        started_at,
+        home_region,
+        partition,
+        identity,
+        accounts: sessions,
+        api_calls: log,
+        ..
+    } = scope;
+    let crawl = Crawl::new(
+        &partition,
+        &home_region,
+        &sessions,
+        settings,
+        limits,
+        progress,
+    );
+    let session = sessions
+        .iter()
+        .find(|(account, _)| account.id == identity.account)
+        .and_then(|(_, session)| session.as_ref().ok());
+    let mut account = Account {
+        id: identity.account.clone(),
+        name: None,
+        session_error: None,
+        regions: Default::default(),
+        regions_error: None,
+        s3_public_access_block: Observed::failure(
+            ErrorKind::NotCollected,
+            "s3:GetAccountPublicAccessBlock",
+            "not asked",
+        ),
+    };
+    if let Some(session) = session {
+        let home = home_region.as_str();
+        let reads = async {
+            join_all(
+                wanted
+                    .buckets
+                    .iter()
+                    .map(|name| crawl.bucket(session, name)),
+            )
+            .await;
+            join_all(
+                wanted
+                    .kms_keys
+                    .iter()
+                    .map(|key| crawl.kms_key(session, key, home)),
+            )
+            .await;
+            let crawl = &crawl;
+            join_all(wanted.log_groups.iter().map(|arn| async move {
+                crawl.log_group(arn).await;
+                crawl.monitoring(arn).await;
+            }))
+            .await;
+            join_all(wanted.topics.iter().map(|arn| crawl.topic(session, arn))).await;
+        };
+        let block = async {
+            if wanted.account_public_access_block {
+                let s3control = session.clients.s3control(home);
+                Some(
+                    crawl
+                        .limited(
+                            session,
+                            Service::S3Control,
+                            home,
+                            s3::account_public_access_block(&s3control, &session.account),
+                        )
+                        .await,
+                )
+            } else {
+                None
+            }
+        };
+        let ((), block) = tokio::join!(reads, block);
+        if let Some(block) = block {
+            account.s3_public_access_block = block;
+        }
+    }
+    let found = crawl
+        .found
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut inventory = assemble(found, partition, identity, started_at, &log);
+    keyed::insert(&mut inventory.accounts, account);
+    inventory
+}
+
+/// The inventory of what a crawl found.
+fn assemble(
+    found: crawl::Found,
+    partition: String,
+    identity: crate::inventory::CallerIdentity,
+    started_at: chrono::DateTime<Utc>,
+    log: &crate::aws::guard::ApiCallLog,
+) -> Inventory {
     let mut inventory = Inventory {
         schema_version: SCHEMA_VERSION,
         generator: format!("trailwarden {}", env!("CARGO_PKG_VERSION")),
         collected_at: Utc::now(),
         partition,
         identity: Some(identity),
-        organization: organization.map(Observed::Ok),
+        organization: None,
         accounts: Default::default(),
         trails: Default::default(),
         buckets: Default::default(),
         kms_keys: Default::default(),
         log_groups: Default::default(),
         topics: Default::default(),
-        skipped_accounts,
+        skipped_accounts: Vec::new(),
         collection: None,
     };
-    for account in accounts {
-        keyed::insert(&mut inventory.accounts, account);
-    }
     for trail in found.trails {
         keyed::insert(&mut inventory.trails, trail);
     }

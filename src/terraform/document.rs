@@ -5,7 +5,7 @@
 
 use super::PlanError;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What kind of document it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,29 +243,41 @@ fn attach_configuration(document: &mut Document) {
     let Some(root) = document.configuration.get("root_module").cloned() else {
         return;
     };
+    // Blocks by (module call path, block address): one pass over the configuration, so a
+    // plan of thousands of resources is not searched once per instance.
+    let mut blocks: HashMap<(Vec<String>, String), &Value> = HashMap::new();
+    let mut seen: HashSet<Vec<String>> = HashSet::new();
+    for instance in document.instances.iter().chain(document.prior.iter()) {
+        let calls = module_calls(&instance.module);
+        if !seen.insert(calls.clone()) {
+            continue;
+        }
+        let Some(module) = config_module(&root, &calls) else {
+            continue;
+        };
+        for block in module
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(address) = block.get("address").and_then(Value::as_str) {
+                blocks.insert((calls.clone(), address.to_owned()), block);
+            }
+        }
+    }
     for instance in document
         .instances
         .iter_mut()
         .chain(document.prior.iter_mut())
     {
-        let Some(module) = config_module(&root, &module_calls(&instance.module)) else {
-            continue;
-        };
-        let local = local_address(instance);
-        let block = module
-            .get("resources")
-            .and_then(Value::as_array)
-            .and_then(|blocks| {
-                blocks
-                    .iter()
-                    .find(|b| b.get("address").and_then(Value::as_str) == Some(local.as_str()))
-            });
-        if let Some(block) = block {
+        let key = (module_calls(&instance.module), local_address(instance));
+        if let Some(block) = blocks.get(&key) {
             instance.provider_key = block
                 .get("provider_config_key")
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            instance.config = Some(block.clone());
+            instance.config = Some((*block).clone());
         }
     }
 }

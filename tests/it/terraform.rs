@@ -390,12 +390,10 @@ fn values_known_only_after_apply_are_errors_naming_the_attribute() {
     );
     // An alarm topic whose only subscriber is an email address: confirmed only after apply.
     let text = edited("04_cis_monitoring", |p| {
-        for key in ["planned_values"] {
-            let resources = p[key]["root_module"]["resources"]
-                .as_array_mut()
-                .expect("resources");
-            resources.retain(|r| r["address"] != "aws_sns_topic_subscription.sqs");
-        }
+        let resources = p["planned_values"]["root_module"]["resources"]
+            .as_array_mut()
+            .expect("resources");
+        resources.retain(|r| r["address"] != "aws_sns_topic_subscription.sqs");
     });
     let (code, stdout, stderr) = plan_text(
         &text,
@@ -518,4 +516,122 @@ fn hostile_plans_end_in_an_answer_never_a_panic() {
     assert_eq!(code, 0, "{stderr}");
     let report: Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(findings(&report, "TW102").count(), 5001);
+}
+
+#[test]
+fn live_reads_exactly_what_the_plan_refers_to_but_does_not_hold() {
+    use crate::emulator::{block_on, seed, Moto};
+    let moto = Moto::start(&[]);
+    // 08's trail writes to a bucket and uses a key that exist already, outside the plan.
+    let key = block_on(async {
+        let home = moto.config("us-east-1").await;
+        seed::bucket(&home, "tw-central-logs-preexisting").await;
+        seed::versioning(&home, "tw-central-logs-preexisting").await;
+        seed::block_public_access(&home, "tw-central-logs-preexisting").await;
+        seed::kms_key(&home, true).await
+    });
+    // The plan names the key the emulator had when the plan was made: name the seeded one.
+    let original =
+        std::fs::read_to_string(workspace("08_existing_bucket_data_source").join("plan.json"))
+            .expect("plan");
+    let text = original.replace(
+        "arn:aws:kms:us-east-1:123456789012:key/1e7155b2-5a6d-4e21-b0e9-e3d607310f4a",
+        &key,
+    );
+    assert_ne!(text, original, "the plan names the pre-existing key");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("plan.json");
+    std::fs::write(&file, &text).expect("write");
+    let file = file.to_str().expect("path");
+    let gate_off = [
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "--allow-incomplete",
+    ];
+
+    let mut args = vec!["plan", file];
+    args.extend_from_slice(&gate_off);
+    let (code, stdout, stderr) = moto.run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let offline: Value = serde_json::from_str(&stdout).expect("json");
+    let bucket = "arn:aws:s3:::tw-central-logs-preexisting";
+    let status = |report: &Value, rule: &str, resource: &str| {
+        findings(report, rule)
+            .find(|f| f["resource"] == resource)
+            .map(|f| {
+                (
+                    f["status"].as_str().unwrap_or_default().to_owned(),
+                    f["message"].to_string(),
+                )
+            })
+            .unwrap_or_else(|| panic!("no {rule} on {resource}"))
+    };
+    assert_eq!(status(&offline, "TW204", bucket).0, "ERROR");
+    assert_eq!(status(&offline, "TW402", &key).0, "ERROR");
+
+    moto.clear_requests();
+    let mut args = vec!["plan", file, "--live"];
+    args.extend_from_slice(&gate_off);
+    let (code, stdout, stderr) = moto.run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let live: Value = serde_json::from_str(&stdout).expect("json");
+    // Plan and live together: the bucket's versioning and the key's rotation are known now.
+    assert_eq!(
+        status(&live, "TW204", bucket).0,
+        "PASS",
+        "{:?}",
+        status(&live, "TW204", bucket)
+    );
+    assert_eq!(
+        status(&live, "TW402", &key).0,
+        "PASS",
+        "{:?}",
+        status(&live, "TW402", &key)
+    );
+    assert_eq!(
+        status(
+            &live,
+            "TW401",
+            "arn:aws:cloudtrail:us-east-1:123456789012:trail/tw-workload-trail"
+        )
+        .0,
+        "PASS"
+    );
+    assert!(
+        !live.to_string().contains("is not in the plan"),
+        "nothing left unread"
+    );
+    // Exactly those: the caller's identity and regions, the bucket, the key, the account's
+    // Block Public Access; no trail, log group or organization was listed.
+    let requests = moto.requests();
+    let actions: std::collections::BTreeSet<String> = requests
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r["service"].as_str().unwrap_or_default(),
+                r["action"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    for request in &requests {
+        let service = request["service"].as_str().unwrap_or_default();
+        let action = request["action"].as_str().unwrap_or_default();
+        assert!(
+            !matches!(service, "cloudtrail" | "logs" | "organizations" | "config"),
+            "not asked for: {request}"
+        );
+        let read = if service == "s3" {
+            matches!(request["method"].as_str(), Some("GET" | "HEAD"))
+        } else {
+            ["Describe", "Get", "List"]
+                .iter()
+                .any(|p| action.starts_with(p))
+        };
+        assert!(read, "a request that is not a read: {request}");
+    }
+    assert!(actions.iter().any(|a| a.starts_with("kms:")), "{actions:?}");
+    assert!(actions.iter().any(|a| a.starts_with("s3:")), "{actions:?}");
 }
