@@ -111,7 +111,11 @@ pub fn render(report: &Report) -> String {
                 finding.status,
                 escape(&finding.account),
                 escape(&finding.region),
-                escape(&finding.resource),
+                // A plan's finding names the code that makes the resource.
+                match &finding.location {
+                    Some(place) => format!("`{}`", place.address.replace('`', "'")),
+                    None => escape(&finding.resource),
+                },
                 escape(&finding.message),
                 if new_column {
                     format!(

@@ -88,7 +88,10 @@ pub fn render(report: &Report, show_all: bool, color: bool) -> String {
                 status,
                 Cell::new(format!("{}\n{}", finding.rule_code, finding.severity)),
                 Cell::new(format!("{}\n{}", finding.account, finding.region)),
-                Cell::new(short_resource(&finding.resource)),
+                Cell::new(match &finding.location {
+                    Some(place) => place.address.clone(),
+                    None => short_resource(&finding.resource),
+                }),
                 Cell::new(&finding.message),
             ]);
         }

@@ -10,10 +10,13 @@
 //! bucket, the default key policy), that default is what the resource will have.
 //! `docs/terraform.md` lists what is read.
 
+mod account;
 mod bucket;
+mod bucket_settings;
 mod context;
 mod document;
 mod locate;
+mod monitoring;
 mod resources;
 mod trail;
 
@@ -276,9 +279,9 @@ fn build(
         keyed::insert(&mut inventory.buckets, bucket);
     }
     resources::kms_keys(context, &mut inventory, addresses, missing);
-    resources::log_groups(context, &mut inventory, addresses, missing);
-    resources::topics(context, &mut inventory, addresses, missing);
-    inventory.organization = resources::organization(context).map(Observed::Ok);
+    monitoring::log_groups(context, &mut inventory, addresses, missing);
+    monitoring::topics(context, &mut inventory, addresses, missing);
+    inventory.organization = account::organization(context).map(Observed::Ok);
     let mut regions: BTreeMap<String, Region> = BTreeMap::new();
     for instance in context.instances.iter().filter(|i| !i.data) {
         let name = context.region_or_default(instance);
@@ -286,14 +289,14 @@ fn build(
             .entry(name.clone())
             .or_insert_with(|| empty_region(name));
     }
-    resources::regional(context, &inventory, &mut regions);
+    account::regional(context, &inventory, &mut regions);
     let mut account_entry = Account {
         id: account,
         name: None,
         session_error: None,
         regions: KeyedMap::default(),
         regions_error: None,
-        s3_public_access_block: resources::account_public_access_block(context),
+        s3_public_access_block: account::account_public_access_block(context),
     };
     for region in regions.into_values() {
         keyed::insert(&mut account_entry.regions, region);

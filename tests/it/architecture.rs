@@ -46,6 +46,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "report",
             "engine",
             "collect",
+            "terraform",
             "checks",
             "scope",
             "verify",

@@ -258,8 +258,8 @@ fn a_change_plan_fails_on_what_it_breaks_and_not_on_what_was_broken() {
 #[test]
 fn a_state_is_judged_like_a_plan() {
     let state = workspace("10_apply_change_weaken_trail").join("state.json");
-    let report = report(&state, &[]);
-    let tw102 = findings(&report, "TW102").next().expect("TW102");
+    let applied = report(&state, &[]);
+    let tw102 = findings(&applied, "TW102").next().expect("TW102");
     assert_eq!(
         tw102["status"], "PASS",
         "the applied trail validates its logs"
@@ -269,6 +269,18 @@ fn a_state_is_judged_like_a_plan() {
         tw102["resource"],
         "arn:aws:cloudtrail:us-east-1:123456789012:trail/tw-applied-trail"
     );
+    // 11 before its trail is destroyed: a multi-region logging trail, a log group keeping
+    // 180 days.
+    let state = workspace("11_apply_change_destroy_trail").join("state.json");
+    let before = report(&state, &[]);
+    let verdict = |rule: &str| {
+        findings(&before, rule)
+            .next()
+            .map(|f| f["status"].as_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(verdict("TW101").as_deref(), Some("PASS"));
+    assert_eq!(verdict("TW112").as_deref(), Some("PASS"));
+    assert_eq!(verdict("TW502").as_deref(), Some("FAIL"));
 }
 
 /// `plan` over `text` written to a file: (exit code, stdout, stderr).
