@@ -150,6 +150,9 @@ pub fn is_logging(trail: &Trail) -> Truth {
 
 /// Whether the trail records every region.
 pub fn is_multi_region(trail: &Trail) -> Truth {
+    if let Some(reason) = trail.unknown_settings.get("is_multi_region") {
+        return Truth::unknown(reason.clone());
+    }
     if trail.is_multi_region {
         Truth::Yes
     } else {
@@ -188,7 +191,9 @@ pub fn records_all_regions(trail: &Trail) -> Truth {
 /// Records global service events (IAM, STS, CloudFront) for the account: a logging
 /// multi-region trail with `IncludeGlobalServiceEvents`.
 pub fn records_global_service_events(trail: &Trail) -> Truth {
-    let global = if trail.include_global_service_events {
+    let global = if let Some(reason) = trail.unknown_settings.get("include_global_service_events") {
+        Truth::unknown(reason.clone())
+    } else if trail.include_global_service_events {
         Truth::Yes
     } else {
         Truth::no(format!("{} excludes global service events", trail.name))

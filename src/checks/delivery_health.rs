@@ -159,6 +159,9 @@ pub fn sns_notifications(ctx: &RuleContext) -> CheckResult {
                 format!("{}.sns_topic_arn", path::trail(&trail.arn)),
                 &trail.sns_topic_arn,
             );
+            if let Some(reason) = trail.unknown_settings.get("sns_topic_arn") {
+                return outcome.error(format!("{}: its SNS topic is unknown ({reason})", trail.name));
+            }
             match &trail.sns_topic_arn {
                 Some(topic) => outcome.pass(format!(
                     "{} notifies {topic} of every log file delivery",

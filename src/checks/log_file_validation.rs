@@ -13,7 +13,9 @@ pub fn check(ctx: &RuleContext) -> CheckResult {
                 format!("{}.log_file_validation_enabled", path::trail(&trail.arn)),
                 trail.log_file_validation_enabled,
             );
-            if trail.log_file_validation_enabled {
+            if let Some(reason) = trail.unknown_settings.get("log_file_validation_enabled") {
+                outcome.error(format!("{}: log file validation unknown ({reason})", trail.name))
+            } else if trail.log_file_validation_enabled {
                 outcome.pass(format!("{} signs digest files for its logs", trail.name))
             } else {
                 outcome.fail(format!("{} has log file validation disabled: tampering with its logs cannot be detected", trail.name))

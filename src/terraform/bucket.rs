@@ -8,7 +8,7 @@
 use super::bucket_settings::{encryption, lifecycle, logging, object_lock, versioning};
 use super::context::{Attr, Context};
 use super::document::Instance;
-use super::trail::linked;
+use super::trail::{resolved, Resolved};
 use super::{record, Missing};
 use crate::analysis::bucket_exposure::{ALL_USERS, AUTHENTICATED_USERS};
 use crate::analysis::policy;
@@ -27,13 +27,17 @@ pub(super) fn buckets(
     addresses: &mut BTreeMap<String, String>,
     missing: &mut Missing,
 ) -> Vec<Bucket> {
-    // The split resources, by the bucket they configure.
+    // The split resources, by the bucket they configure; those whose bucket cannot be told
+    // before apply could configure any bucket of the plan.
     let mut parts: BTreeMap<String, Vec<&Instance>> = BTreeMap::new();
+    let mut orphans: Vec<&Instance> = Vec::new();
     for instance in context.instances.iter().filter(|i| {
         !i.data && i.kind.starts_with("aws_s3_bucket_") && i.kind != "aws_s3_bucket_notification"
     }) {
-        if let Some(name) = linked(context, instance, "bucket") {
-            parts.entry(name).or_default().push(instance);
+        match resolved(context, instance, "bucket") {
+            Resolved::Value(name) => parts.entry(name).or_default().push(instance),
+            Resolved::Unknown(_) => orphans.push(instance),
+            Resolved::Absent => {}
         }
     }
     let mut buckets = Vec::new();
@@ -46,7 +50,13 @@ pub(super) fn buckets(
             instance,
         );
         let split = parts.remove(&name).unwrap_or_default();
-        buckets.push(bucket(context, instance, name, &split));
+        let mut bucket = bucket(context, instance, name, &split);
+        for orphan in &orphans {
+            if !split.iter().any(|p| p.kind == orphan.kind) {
+                unknown_setting(context, &mut bucket, orphan);
+            }
+        }
+        buckets.push(bucket);
     }
     // Buckets the trails write to, and access-log targets, that the plan does not create.
     let mut named: Vec<String> = trails
@@ -65,6 +75,35 @@ pub(super) fn buckets(
         buckets.push(outside(context, &name));
     }
     buckets
+}
+
+/// A setting a split resource of unknown bucket may make: unknown on every bucket that has no
+/// resource of that kind of its own.
+fn unknown_setting(context: &Context, bucket: &mut Bucket, orphan: &Instance) {
+    match orphan.kind.as_str() {
+        "aws_s3_bucket_acl" | "aws_s3_bucket_ownership_controls" => {
+            bucket.acl = context.unknown(orphan, "bucket");
+        }
+        "aws_s3_bucket_policy" => {
+            bucket.policy = context.unknown(orphan, "bucket");
+            bucket.policy_status = context.unknown(orphan, "bucket");
+        }
+        "aws_s3_bucket_public_access_block" => {
+            bucket.public_access_block = context.unknown(orphan, "bucket");
+        }
+        "aws_s3_bucket_versioning" => bucket.versioning = context.unknown(orphan, "bucket"),
+        "aws_s3_bucket_server_side_encryption_configuration" => {
+            bucket.encryption = context.unknown(orphan, "bucket");
+        }
+        "aws_s3_bucket_lifecycle_configuration" => {
+            bucket.lifecycle = context.unknown(orphan, "bucket");
+        }
+        "aws_s3_bucket_object_lock_configuration" => {
+            bucket.object_lock = context.unknown(orphan, "bucket");
+        }
+        "aws_s3_bucket_logging" => bucket.logging = context.unknown(orphan, "bucket"),
+        _ => {}
+    }
 }
 
 /// A bucket the plan names but does not hold: every observation not collected.

@@ -5,7 +5,7 @@
 use super::bucket::{configured, part};
 use super::context::{Attr, Context};
 use super::document::Instance;
-use super::trail::linked;
+use super::trail::{resolved, Resolved};
 use crate::inventory::{
     BucketEncryption, BucketLogging, LifecycleExpiration, LifecycleFilter, LifecycleRule,
     LifecycleTransition, NoncurrentVersionExpiration, ObjectLock, ObjectLockRetention, Observed,
@@ -58,8 +58,8 @@ pub(super) fn logging(
     split: &[&Instance],
 ) -> Observed<Option<BucketLogging>> {
     if let Some(part) = part(split, "aws_s3_bucket_logging") {
-        return match linked(context, part, "target_bucket") {
-            Some(target) => Observed::Ok(Some(BucketLogging {
+        return match resolved(context, part, "target_bucket") {
+            Resolved::Value(target) => Observed::Ok(Some(BucketLogging {
                 target_bucket: target,
                 target_prefix: context
                     .attr(part, "target_prefix")
@@ -67,7 +67,8 @@ pub(super) fn logging(
                     .unwrap_or_default()
                     .to_owned(),
             })),
-            None => Observed::Ok(None),
+            Resolved::Absent => Observed::Ok(None),
+            Resolved::Unknown(_) => context.unknown(part, "target_bucket"),
         };
     }
     configured(context, instance, None, "", "logging", |attr| {

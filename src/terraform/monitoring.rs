@@ -36,13 +36,16 @@ pub(super) fn log_groups(
             .to_owned();
         let name = identity(context, instance, "name");
         record(addresses, &arn, instance);
-        let details = Observed::Ok(Some(LogGroupDetails {
-            retention_in_days: context
-                .attr(instance, "retention_in_days")
-                .int()
-                .filter(|d| *d > 0),
-            kms_key_id: linked(context, instance, "kms_key_id"),
-        }));
+        let details = match super::trail::resolved(context, instance, "kms_key_id") {
+            super::trail::Resolved::Unknown(_) => context.unknown(instance, "kms_key_id"),
+            _ => Observed::Ok(Some(LogGroupDetails {
+                retention_in_days: context
+                    .attr(instance, "retention_in_days")
+                    .int()
+                    .filter(|d| *d > 0),
+                kms_key_id: linked(context, instance, "kms_key_id"),
+            })),
+        };
         let group_filters: Vec<MetricFilter> = filters
             .iter()
             .filter(|f| linked(context, f, "log_group_name").is_some_and(|g| g == name || g == arn))

@@ -94,12 +94,20 @@ pub(super) fn kms_keys(
         let policy_resource = context
             .managed("aws_kms_key_policy")
             .find(|p| linked(context, p, "key_id").is_some_and(|k| k == arn));
-        let policy = match policy_resource {
-            Some(p) => match context.attr(p, "policy") {
+        // A key policy resource whose key cannot be told before apply may be this key's.
+        let orphan_policy = context.managed("aws_kms_key_policy").find(|p| {
+            matches!(
+                super::trail::resolved(context, p, "key_id"),
+                super::trail::Resolved::Unknown(_)
+            )
+        });
+        let policy = match (policy_resource, orphan_policy) {
+            (None, Some(orphan)) => context.unknown(orphan, "key_id"),
+            (Some(p), _) => match context.attr(p, "policy") {
                 Attr::Known(Value::String(text)) => Observed::Ok(text.clone()),
                 _ => context.unknown(p, "policy"),
             },
-            None => match context.attr(instance, "policy") {
+            (None, None) => match context.attr(instance, "policy") {
                 Attr::Known(Value::String(text)) => Observed::Ok(text.clone()),
                 Attr::Unknown if context.configured(instance, "policy") => {
                     context.unknown(instance, "policy")

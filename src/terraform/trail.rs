@@ -29,14 +29,35 @@ pub(super) fn trails(context: &Context, addresses: &mut BTreeMap<String, String>
 /// A string attribute, or what it refers to when known only after apply; when neither can be
 /// had, a text naming the attribute, which every rule that looks it up reports.
 pub(super) fn linked(context: &Context, instance: &Instance, key: &str) -> Option<String> {
+    match resolved(context, instance, key) {
+        Resolved::Value(value) => Some(value),
+        Resolved::Absent => None,
+        Resolved::Unknown(text) => Some(text),
+    }
+}
+
+/// What a string attribute is, when the plan can say.
+pub(super) enum Resolved {
+    Value(String),
+    Absent,
+    /// Known only after apply and not to be had through a reference: the text names it.
+    Unknown(String),
+}
+
+pub(super) fn resolved(context: &Context, instance: &Instance, key: &str) -> Resolved {
     match context.attr(instance, key) {
-        Attr::Known(Value::String(text)) if !text.is_empty() => Some(text.clone()),
-        Attr::Known(_) | Attr::Absent => None,
-        Attr::Unknown => Some(match context.link(instance, key) {
-            Some(Linked::Instance(target, attribute)) => identity(context, target, &attribute),
-            Some(Linked::Value(Value::String(text))) => text,
-            _ => format!("`{}.{key}` (known only after apply)", instance.address),
-        }),
+        Attr::Known(Value::String(text)) if !text.is_empty() => Resolved::Value(text.clone()),
+        Attr::Known(_) | Attr::Absent => Resolved::Absent,
+        Attr::Unknown => match context.link(instance, key) {
+            Some(Linked::Instance(target, attribute)) => {
+                Resolved::Value(identity(context, target, &attribute))
+            }
+            Some(Linked::Value(Value::String(text))) => Resolved::Value(text),
+            _ => Resolved::Unknown(format!(
+                "`{}.{key}` (known only after apply)",
+                instance.address
+            )),
+        },
     }
 }
 
@@ -56,7 +77,24 @@ fn trail(context: &Context, instance: &Instance) -> Trail {
                 context.partition, context.account
             )
         });
-    let flag = |key: &str, default: bool| context.attr(instance, key).bool().unwrap_or(default);
+    // A setting known only after apply reads as off (never as the recommended value), and the
+    // trail's status says which it is, so every rule that needs a logging trail says ERROR.
+    let flags = [
+        "is_multi_region_trail",
+        "is_organization_trail",
+        "include_global_service_events",
+        "enable_log_file_validation",
+        "enable_logging",
+    ];
+    let unknown_flags: Vec<&str> = flags
+        .iter()
+        .copied()
+        .filter(|key| matches!(context.attr(instance, key), Attr::Unknown))
+        .collect();
+    let flag = |key: &str, default: bool| match context.attr(instance, key) {
+        Attr::Unknown => false,
+        attr => attr.bool().unwrap_or(default),
+    };
     let sns_topic_arn = linked(context, instance, "sns_topic_name").map(|topic| {
         if topic.starts_with("arn:") || topic.starts_with('`') {
             topic
@@ -67,11 +105,9 @@ fn trail(context: &Context, instance: &Instance) -> Trail {
             )
         }
     });
-    let logging = context.attr(instance, "enable_logging");
-    let status = match logging {
-        Attr::Unknown => context.unknown(instance, "enable_logging"),
-        _ => Observed::Ok(TrailStatus {
-            is_logging: logging.bool().unwrap_or(true),
+    let status = match unknown_flags.as_slice() {
+        [] => Observed::Ok(TrailStatus {
+            is_logging: flag("enable_logging", true),
             latest_delivery_time: None,
             latest_delivery_error: None,
             latest_digest_delivery_time: None,
@@ -82,6 +118,16 @@ fn trail(context: &Context, instance: &Instance) -> Trail {
             stop_logging_time: None,
             deliveries_unknown: Some(NOT_DELIVERED.to_owned()),
         }),
+        [one] => context.unknown(instance, one),
+        many => Observed::failure(
+            crate::inventory::ErrorKind::Unknown,
+            "",
+            format!(
+                "`{}` {} are known only after apply",
+                instance.address,
+                many.join(", ")
+            ),
+        ),
     };
     Trail {
         arn,
@@ -128,6 +174,44 @@ fn trail(context: &Context, instance: &Instance) -> Trail {
             _ => Observed::Ok(Vec::new()),
         },
         log_integrity: None,
+        unknown_settings: [
+            ("s3_bucket_name", "s3_bucket_name"),
+            ("kms_key_id", "kms_key_id"),
+            ("sns_topic_arn", "sns_topic_name"),
+            (
+                "cloud_watch_logs_log_group_arn",
+                "cloud_watch_logs_group_arn",
+            ),
+            ("cloud_watch_logs_role_arn", "cloud_watch_logs_role_arn"),
+        ]
+        .into_iter()
+        .filter_map(|(field, key)| match resolved(context, instance, key) {
+            Resolved::Unknown(_) => Some((
+                field.to_owned(),
+                format!("`{}.{key}` is known only after apply", instance.address),
+            )),
+            _ => None,
+        })
+        .chain(
+            [
+                ("is_multi_region", "is_multi_region_trail"),
+                ("is_organization_trail", "is_organization_trail"),
+                (
+                    "include_global_service_events",
+                    "include_global_service_events",
+                ),
+                ("log_file_validation_enabled", "enable_log_file_validation"),
+            ]
+            .into_iter()
+            .filter(|(_, key)| unknown_flags.contains(key))
+            .map(|(field, key)| {
+                (
+                    field.to_owned(),
+                    format!("`{}.{key}` is known only after apply", instance.address),
+                )
+            }),
+        )
+        .collect(),
     }
 }
 

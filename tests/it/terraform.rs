@@ -400,6 +400,47 @@ fn values_known_only_after_apply_are_errors_naming_the_attribute() {
             )),
         "{tw201:?}"
     );
+    // A trail setting known only after apply: the rules that need it are ERROR, never PASS.
+    let text = edited("01_clean_baseline", |p| {
+        for resource in p["planned_values"]["root_module"]["resources"]
+            .as_array_mut()
+            .expect("resources")
+        {
+            if resource["type"] == "aws_cloudtrail" {
+                resource["values"]
+                    .as_object_mut()
+                    .expect("values")
+                    .remove("include_global_service_events");
+            }
+        }
+        for change in p["resource_changes"].as_array_mut().expect("changes") {
+            if change["type"] == "aws_cloudtrail" {
+                change["change"]["after_unknown"]["include_global_service_events"] = true.into();
+            }
+        }
+    });
+    let (code, stdout, stderr) = plan_text(
+        &text,
+        &[
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--allow-incomplete",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("json");
+    for rule in ["TW101", "TW103", "TW116"] {
+        let finding = findings(&report, rule).next().expect("finding");
+        assert_eq!(finding["status"], "ERROR", "{finding}");
+        assert!(
+            finding["message"].as_str().is_some_and(|m| m.contains(
+                "`aws_cloudtrail.main.include_global_service_events` is known only after apply"
+            )),
+            "{finding}"
+        );
+    }
     // An alarm topic whose only subscriber is an email address: confirmed only after apply.
     let text = edited("04_cis_monitoring", |p| {
         let resources = p["planned_values"]["root_module"]["resources"]

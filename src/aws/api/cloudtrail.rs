@@ -57,6 +57,7 @@ pub async fn describe_trails(client: &Client) -> Result<Vec<Trail>, ObservationE
                 insight_selectors: Observed::default(),
                 tags: Observed::default(),
                 log_integrity: None,
+                unknown_settings: Default::default(),
             })
         })
         .collect()

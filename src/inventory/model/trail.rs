@@ -7,6 +7,7 @@ use crate::inventory::keyed::Keyed;
 use crate::inventory::observed::Observed;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A trail, once, however many regions and accounts listed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +48,11 @@ pub struct Trail {
     /// absent when not asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_integrity: Option<Observed<LogIntegrity>>,
+    /// A trail of a Terraform plan: the settings above known only after apply, each with
+    /// why (`sns_topic_arn` → "`aws_cloudtrail.x.sns_topic_name` is known only after apply").
+    /// A rule that reads one of them says ERROR with the reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unknown_settings: BTreeMap<String, String>,
 }
 
 /// What `verify-logs` proved about a trail's delivered files over a window.
