@@ -294,6 +294,14 @@ fn plan_text(text: &str, extra: &[&str]) -> (i32, String, String) {
     run(&args)
 }
 
+/// The JSON report of `plan` over `text`, the gate off.
+fn judged(text: &str, extra: &[&str]) -> Value {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("plan.json");
+    std::fs::write(&file, text).expect("write");
+    report(&file, extra)
+}
+
 fn edited(name: &str, edit: impl FnOnce(&mut Value)) -> String {
     let text = std::fs::read_to_string(workspace(name).join("plan.json")).expect("plan");
     let mut plan: Value = serde_json::from_str(&text).expect("json");
@@ -380,18 +388,7 @@ fn values_known_only_after_apply_are_errors_naming_the_attribute() {
             }
         }
     });
-    let (code, stdout, stderr) = plan_text(
-        &text,
-        &[
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--allow-incomplete",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let report: Value = serde_json::from_str(&stdout).expect("json");
+    let report = judged(&text, &[]);
     let tw201: Vec<&Value> = findings(&report, "TW201").collect();
     assert!(
         tw201.iter().any(|f| f["status"] == "ERROR"
@@ -419,18 +416,7 @@ fn values_known_only_after_apply_are_errors_naming_the_attribute() {
             }
         }
     });
-    let (code, stdout, stderr) = plan_text(
-        &text,
-        &[
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--allow-incomplete",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let report: Value = serde_json::from_str(&stdout).expect("json");
+    let report = judged(&text, &[]);
     for rule in ["TW101", "TW103", "TW116"] {
         let finding = findings(&report, rule).next().expect("finding");
         assert_eq!(finding["status"], "ERROR", "{finding}");
@@ -448,20 +434,7 @@ fn values_known_only_after_apply_are_errors_naming_the_attribute() {
             .expect("resources");
         resources.retain(|r| r["address"] != "aws_sns_topic_subscription.sqs");
     });
-    let (code, stdout, stderr) = plan_text(
-        &text,
-        &[
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--allow-incomplete",
-            "--rules",
-            "TW801",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let report: Value = serde_json::from_str(&stdout).expect("json");
+    let report = judged(&text, &["--rules", "TW801"]);
     let tw801 = findings(&report, "TW801").next().expect("TW801");
     assert_eq!(tw801["status"], "ERROR", "{tw801}");
     assert!(
@@ -487,17 +460,8 @@ fn hostile_plans_end_in_an_answer_never_a_panic() {
                 serde_json::json!(["module.key[0].arn", "var.kms"]);
         }
     });
-    let (code, _, stderr) = plan_text(
-        &text,
-        &[
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--allow-incomplete",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
+    let report = judged(&text, &[]);
+    assert!(findings(&report, "TW101").next().is_some(), "an answer");
     // A policy that is not JSON, and wrong types where objects belong.
     let text = edited("01_clean_baseline", |p| {
         for resource in p["planned_values"]["root_module"]["resources"]
@@ -514,18 +478,7 @@ fn hostile_plans_end_in_an_answer_never_a_panic() {
             }
         }
     });
-    let (code, stdout, stderr) = plan_text(
-        &text,
-        &[
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--allow-incomplete",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let report: Value = serde_json::from_str(&stdout).expect("json");
+    let report = judged(&text, &[]);
     for rule in ["TW207", "TW208"] {
         let finding = findings(&report, rule)
             .find(|f| f["resource"] == "arn:aws:s3:::tw-clean-trail-123456789012")
@@ -554,20 +507,7 @@ fn hostile_plans_end_in_an_answer_never_a_panic() {
             resources.push(copy);
         }
     });
-    let (code, stdout, stderr) = plan_text(
-        &text,
-        &[
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--allow-incomplete",
-            "--rules",
-            "TW102",
-        ],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let report: Value = serde_json::from_str(&stdout).expect("json");
+    let report = judged(&text, &["--rules", "TW102"]);
     assert_eq!(findings(&report, "TW102").count(), 5001);
 }
 
