@@ -3,7 +3,29 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+/// What `trailwarden` alone prints: where to start.
+const START_HERE: &str =
+    "trailwarden: is your CloudTrail recording what CIS and your auditors require?
+
+Start here:
+  trailwarden demo                     judge the built-in sample organization (no AWS account)
+  trailwarden scan                     scan the account of your credentials (read-only)
+  trailwarden plan tfplan.json         judge a Terraform plan before it is applied
+  trailwarden rules list               the rules, and what each one checks
+
+trailwarden --help shows every command; trailwarden COMMAND --help shows examples.
+";
+
 fn main() -> ExitCode {
+    if std::env::args_os().len() <= 1 {
+        return match trailwarden::output::write(None, START_HERE) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let cli = match trailwarden::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return usage_error(error),

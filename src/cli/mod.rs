@@ -31,12 +31,27 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan the AWS account of your credentials and report (read-only).
+    #[command(after_long_help = "Examples:\n  \
+        trailwarden scan                                   # your account, every enabled region\n  \
+        trailwarden scan --org --role-name SecurityAudit   # every account of the organization\n  \
+        trailwarden scan --format json,sarif --output-dir reports --snapshot inventory.json")]
     Scan(Box<ScanArgs>),
     /// Collect the AWS account of your credentials into an inventory snapshot (read-only).
+    #[command(after_long_help = "Examples:\n  \
+        trailwarden collect -o inventory.json              # collect now, evaluate later\n  \
+        trailwarden collect --org -o org.json --regions us-east-1,eu-west-1")]
     Collect(Box<CollectArgs>),
     /// Evaluate an inventory snapshot offline (written by `trailwarden collect`, or a fixture).
+    #[command(after_long_help = "Examples:\n  \
+        trailwarden evaluate inventory.json\n  \
+        trailwarden evaluate inventory.json --framework cis-aws-5.0\n  \
+        trailwarden evaluate inventory.json --baseline previous.json --fail-on-new")]
     Evaluate(Box<EvaluateArgs>),
     /// Evaluate the built-in sample organization: no AWS account needed.
+    #[command(after_long_help = "Examples:\n  \
+        trailwarden demo                                   # the sample organization, table report\n  \
+        trailwarden demo --format html -o demo.html\n  \
+        trailwarden demo --format markdown >> \"$GITHUB_STEP_SUMMARY\"")]
     Demo(Box<DemoArgs>),
     /// Judge a Terraform plan (or state) before it is applied, with the same rules.
     ///
@@ -45,13 +60,26 @@ pub enum Command {
     /// `trailwarden plan tfplan.json`. A plan made against existing state marks each finding
     /// new, unchanged or fixed against that state (`--fail-on-new` fails only on what the change
     /// breaks). Values known only after apply are ERROR naming the attribute.
+    #[command(after_long_help = "Examples:\n  \
+        terraform plan -out tfplan && terraform show -json tfplan > tfplan.json\n  \
+        trailwarden plan tfplan.json --fail-on-new         # fail only on what the change breaks\n  \
+        trailwarden plan tfplan.json --format sarif -o plan.sarif --tf-dir .\n  \
+        trailwarden plan tfplan.json --live                # read what the plan refers to from AWS")]
     Plan(Box<PlanArgs>),
     /// Show the rule catalog.
+    #[command(after_long_help = "Examples:\n  \
+        trailwarden rules list\n  \
+        trailwarden rules show TW201\n  \
+        trailwarden rules list --format json")]
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
     },
     /// Show the compliance frameworks and how their controls map to rules.
+    #[command(after_long_help = "Examples:\n  \
+        trailwarden frameworks list\n  \
+        trailwarden frameworks show cis-aws-5.0\n  \
+        trailwarden frameworks show cis-aws-5.0 --snapshot inventory.json")]
     Frameworks {
         #[command(subcommand)]
         command: FrameworksCommand,
@@ -61,8 +89,15 @@ pub enum Command {
     /// Exit codes: 0 every digest and log file in the window is valid; 3 something is
     /// missing, altered or not signed by CloudTrail, or no digest was found; 4 nothing invalid
     /// but some objects could not be read; 1 runtime error; 2 usage error.
+    #[command(after_long_help = "Examples:\n  \
+        trailwarden verify-logs --trail arn:aws:cloudtrail:us-east-1:111122223333:trail/main --start 7d\n  \
+        trailwarden verify-logs --trail ARN --start 2026-01-20 --end 2026-01-21T12:00Z -v\n  \
+        trailwarden verify-logs --trail ARN --start 24h --format json --output integrity.json")]
     VerifyLogs(Box<VerifyLogsArgs>),
     /// Print the least-privilege IAM policy a scan needs (every action is a read).
+    #[command(after_long_help = "Examples:\n  \
+        trailwarden iam-policy > trailwarden-policy.json\n  \
+        aws iam create-policy --policy-name trailwarden --policy-document file://trailwarden-policy.json")]
     IamPolicy,
 }
 

@@ -773,3 +773,73 @@ fn every_refused_argument_is_one_line_naming_it() {
         assert_one_line_error(&stderr, needle);
     }
 }
+
+/// Every command's `--help`, and what `trailwarden` alone prints, as a user reads them:
+/// tests/snapshots/help/*.txt (`UPDATE_SNAPSHOTS=1` rewrites them). Each subcommand's help ends
+/// with examples that are real command lines.
+#[test]
+fn help_texts_teach_and_stay_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/help");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let commands = [
+        "",
+        "scan",
+        "collect",
+        "evaluate",
+        "demo",
+        "plan",
+        "rules",
+        "frameworks",
+        "verify-logs",
+        "iam-policy",
+    ];
+    let mut stale = Vec::new();
+    let mut texts = vec![("start-here".to_owned(), run(&[]))];
+    for command in commands {
+        let mut args: Vec<&str> = command.split_whitespace().collect();
+        args.push("--help");
+        let name = if command.is_empty() {
+            "trailwarden"
+        } else {
+            command
+        };
+        texts.push((name.to_owned(), run(&args)));
+    }
+    for (name, (code, stdout, stderr)) in &texts {
+        assert_eq!(*code, 0, "{name}: {stderr}");
+        if !["trailwarden", "start-here"].contains(&name.as_str()) {
+            let examples = stdout.split("Examples:\n").nth(1).unwrap_or_default();
+            assert!(
+                examples
+                    .lines()
+                    .filter(|l| l.trim_start().starts_with("trailwarden "))
+                    .count()
+                    >= 1,
+                "{name}: --help ends with examples"
+            );
+        }
+        let path = dir.join(format!("{name}.txt"));
+        if update {
+            std::fs::create_dir_all(&dir).expect("snapshot dir");
+            std::fs::write(&path, stdout).expect("write snapshot");
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(stdout.as_str()) {
+            stale.push(name.clone());
+        }
+    }
+    let start = &texts[0].1 .1;
+    for first_steps in [
+        "trailwarden demo",
+        "trailwarden scan",
+        "trailwarden plan",
+        "trailwarden rules list",
+    ] {
+        assert!(
+            start.contains(first_steps),
+            "start here names `{first_steps}`"
+        );
+    }
+    assert!(
+        stale.is_empty(),
+        "help differs from tests/snapshots/help: {stale:?}; if intended, rerun with UPDATE_SNAPSHOTS=1 and review the diff"
+    );
+}
