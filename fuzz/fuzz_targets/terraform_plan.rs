@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let options = PlanOptions {
         account_id: Some("123456789012".to_owned()),
+        tf_dir: Some("/nonexistent".into()),
     };
     let Ok(converted) = convert(text, &options) else {
         return;
@@ -29,5 +30,4 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = trailwarden::terraform::locate(text, std::path::Path::new("/nonexistent"));
 });

@@ -22,18 +22,18 @@ pub(super) fn run(catalog: &Catalog, args: &PlanArgs) -> Result<ExitCode, AppErr
         .map_err(|e| AppError::Usage(format!("cannot read {}: {e}", path.display())))?;
     let options = PlanOptions {
         account_id: args.account_id.clone(),
+        tf_dir: Some(args.tf_dir.clone()),
     };
     let mut converted = terraform::convert(&text, &options)
         .map_err(|e| AppError::Usage(format!("{}: {e}", path.display())))?;
     if args.live {
         live(args, &mut converted)?;
     }
-    let files = terraform::locate(&text, &args.tf_dir);
     let locations: BTreeMap<String, SourceLocation> = converted
         .addresses
         .iter()
         .map(|(key, address)| {
-            let place = files.get(address);
+            let place = converted.places.get(address);
             (
                 key.clone(),
                 SourceLocation {

@@ -3,7 +3,7 @@
 //! configuration names. Registry and remote modules are not followed (their files are not at
 //! hand); their resources keep their address only.
 
-use super::document::{module_steps, parse, Instance};
+use super::document::{module_steps, Document, Instance};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -18,10 +18,7 @@ pub struct Place {
 }
 
 /// Each resource address of the plan → its block's place, for those found under `dir`.
-pub fn locate(text: &str, dir: &Path) -> BTreeMap<String, Place> {
-    let Ok(document) = parse(text) else {
-        return BTreeMap::new();
-    };
+pub(super) fn locate(document: &Document, dir: &Path) -> BTreeMap<String, Place> {
     let root = document.configuration.get("root_module");
     let mut blocks: HashMap<PathBuf, HashMap<(String, String), Place>> = HashMap::new();
     let mut places = BTreeMap::new();

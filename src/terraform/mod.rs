@@ -30,8 +30,7 @@ use document::{Document, DocumentKind, Instance};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub use document::DocumentKind as PlanKind;
-pub use locate::{locate, Place};
+pub use locate::Place;
 
 /// A document that cannot be converted: one line saying why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,12 +49,13 @@ pub struct PlanOptions {
     /// The account the plan applies to, when the plan does not say (no
     /// `data.aws_caller_identity`); overrides it when given.
     pub account_id: Option<String>,
+    /// The configuration directory: where each resource block is written is looked up there.
+    pub tf_dir: Option<std::path::PathBuf>,
 }
 
 /// A converted plan: what will be, and for a plan made against existing state, what was.
 #[derive(Debug)]
 pub struct Converted {
-    pub kind: PlanKind,
     pub planned: Inventory,
     /// The prior state as an inventory, when the plan has managed resources in it.
     pub prior: Option<Inventory>,
@@ -64,6 +64,8 @@ pub struct Converted {
     pub addresses: BTreeMap<String, String>,
     /// Resource keys the plan refers to but does not contain (for `--live`).
     pub missing: Missing,
+    /// Each Terraform address → its block's `.tf` file and line (with `tf_dir`).
+    pub places: BTreeMap<String, Place>,
 }
 
 /// What the plan names but does not hold.
@@ -158,12 +160,17 @@ pub fn convert(text: &str, options: &PlanOptions) -> Result<Converted, PlanError
     } else {
         None
     };
+    let places = options
+        .tf_dir
+        .as_deref()
+        .map(|dir| locate::locate(&document, dir))
+        .unwrap_or_default();
     Ok(Converted {
-        kind: document.kind,
         planned,
         prior,
         addresses,
         missing,
+        places,
     })
 }
 

@@ -81,6 +81,13 @@ pub(super) fn kms_keys(
     addresses: &mut BTreeMap<String, String>,
     missing: &mut Missing,
 ) {
+    // A key policy resource whose key cannot be told before apply may be any key's.
+    let orphan_policy = context.managed("aws_kms_key_policy").find(|p| {
+        matches!(
+            super::trail::resolved(context, p, "key_id"),
+            super::trail::Resolved::Unknown(_)
+        )
+    });
     let mut keys: Vec<KmsKey> = Vec::new();
     for instance in context.managed("aws_kms_key") {
         let arn = identity(context, instance, "arn");
@@ -94,13 +101,6 @@ pub(super) fn kms_keys(
         let policy_resource = context
             .managed("aws_kms_key_policy")
             .find(|p| linked(context, p, "key_id").is_some_and(|k| k == arn));
-        // A key policy resource whose key cannot be told before apply may be this key's.
-        let orphan_policy = context.managed("aws_kms_key_policy").find(|p| {
-            matches!(
-                super::trail::resolved(context, p, "key_id"),
-                super::trail::Resolved::Unknown(_)
-            )
-        });
         let policy = match (policy_resource, orphan_policy) {
             (None, Some(orphan)) => context.unknown(orphan, "key_id"),
             (Some(p), _) => match context.attr(p, "policy") {
